@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "alloc-fail.h"
+
+#include <stddef.h>
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+static uint64_t count;
+static uint64_t fail_at;
+static int fired;
+
+void cvmm_alloc_fail_nth(uint64_t nth)
+{
+	fail_at = nth != 0 ? count + nth : 0;
+	fired = 0;
+}
+
+int cvmm_alloc_fail_fired(void)
+{
+	return fired;
+}
+
+uint64_t cvmm_alloc_fail_count(void)
+{
+	return count;
+}
+
+static int should_fail(void)
+{
+	count++;
+	if (fail_at != 0 && count == fail_at) {
+		fired = 1;
+		return 1;
+	}
+	return 0;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return should_fail() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return should_fail() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	return should_fail() ? NULL : __real_realloc(p, size);
+}
