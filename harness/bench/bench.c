@@ -25,7 +25,8 @@ double cvmm_bench_rate(void (*fn)(void *arg, uint64_t iterations), void *arg,
 			fn(arg, n);
 			dt = cvmm_bench_now_ns() - t0;
 			if (dt >= min_ns || n >= (UINT64_C(1) << 40)) {
-				double rate = (double)n * 1e9 / (double)(dt ? dt : 1);
+				double rate =
+				    (double)n * 1e9 / (double)(dt ? dt : 1);
 				if (rate > best)
 					best = rate;
 				break;

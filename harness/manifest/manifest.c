@@ -25,16 +25,16 @@ static const struct {
 	const char *name;
 	bool required;
 } keys[KEY_COUNT] = {
-	[KEY_NAME] = {"name", true},
-	[KEY_VERSION] = {"version", true},
-	[KEY_STATUS] = {"status", true},
-	[KEY_PREFIX] = {"prefix", true},
-	[KEY_DEPENDS] = {"depends", true},
-	[KEY_COVERAGE_LINE] = {"coverage-line", true},
-	[KEY_COVERAGE_BRANCH] = {"coverage-branch", true},
-	[KEY_FUZZ_TARGETS] = {"fuzz-targets", true},
-	[KEY_LICENSE] = {"license", true},
-	[KEY_GUEST_DATA] = {"guest-data", false},
+    [KEY_NAME] = {"name", true},
+    [KEY_VERSION] = {"version", true},
+    [KEY_STATUS] = {"status", true},
+    [KEY_PREFIX] = {"prefix", true},
+    [KEY_DEPENDS] = {"depends", true},
+    [KEY_COVERAGE_LINE] = {"coverage-line", true},
+    [KEY_COVERAGE_BRANCH] = {"coverage-branch", true},
+    [KEY_FUZZ_TARGETS] = {"fuzz-targets", true},
+    [KEY_LICENSE] = {"license", true},
+    [KEY_GUEST_DATA] = {"guest-data", false},
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -173,8 +173,8 @@ static void trim(const char **b, const char **e)
 {
 	while (*b < *e && (**b == ' ' || **b == '\t' || **b == '\r'))
 		(*b)++;
-	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t' ||
-			   (*e)[-1] == '\r'))
+	while (*e > *b &&
+	       ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
 		(*e)--;
 }
 
@@ -197,14 +197,16 @@ static int parse_list(const char *value, unsigned line, const char *key,
 		memcpy(item, b, (size_t)(e - b));
 		item[e - b] = '\0';
 		if (!valid_name(item))
-			return fail(err, line,
-				    "%s: '%s' is not a name (lowercase letters, "
-				    "digits and single '-')",
-				    key, item);
+			return fail(
+			    err, line,
+			    "%s: '%s' is not a name (lowercase letters, "
+			    "digits and single '-')",
+			    key, item);
 		for (size_t i = 0; i < *count; i++) {
 			if (strcmp(list[i], item) == 0)
-				return fail(err, line, "%s: '%s' is listed twice",
-					    key, item);
+				return fail(err, line,
+					    "%s: '%s' is listed twice", key,
+					    item);
 		}
 		if (*count == CVMM_MANIFEST_LIST_MAX)
 			return fail(err, line, "%s: more than %d entries", key,
@@ -225,10 +227,11 @@ static int set_value(struct cvmm_manifest *m, enum key k, const char *v,
 	switch (k) {
 	case KEY_NAME:
 		if (!valid_name(v))
-			return fail(err, line,
-				    "name: '%s' is not a component name "
-				    "(lowercase letters, digits and single '-')",
-				    v);
+			return fail(
+			    err, line,
+			    "name: '%s' is not a component name "
+			    "(lowercase letters, digits and single '-')",
+			    v);
 		strcpy(m->name, v);
 		m->line_of_name = line;
 		return 0;
@@ -276,8 +279,8 @@ static int set_value(struct cvmm_manifest *m, enum key k, const char *v,
 	case KEY_COVERAGE_LINE:
 	case KEY_COVERAGE_BRANCH:
 		if (!parse_percent(v, k == KEY_COVERAGE_LINE
-					      ? &m->coverage_line
-					      : &m->coverage_branch))
+					  ? &m->coverage_line
+					  : &m->coverage_branch))
 			return fail(err, line,
 				    "%s: '%s' is not a percentage from 0 to "
 				    "100 with at most two decimals",

@@ -19,10 +19,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CVMM_MANIFEST_NAME_MAX 48
+#define CVMM_MANIFEST_NAME_MAX	48
 #define CVMM_MANIFEST_VALUE_MAX 256
-#define CVMM_MANIFEST_LIST_MAX 16
-#define CVMM_MANIFEST_LINE_MAX 512
+#define CVMM_MANIFEST_LIST_MAX	16
+#define CVMM_MANIFEST_LINE_MAX	512
 
 enum cvmm_manifest_status {
 	CVMM_MANIFEST_INCUBATING,
@@ -44,7 +44,8 @@ struct cvmm_manifest {
 	unsigned coverage_branch;
 	/* Parses data a guest controls: built with the integer sanitizers. */
 	bool guest_data;
-	/* Line of each key, for messages about values checked later (0 = absent). */
+	/* Line of each key, for messages about values checked later (0 =
+	 * absent). */
 	unsigned line_of_depends;
 	unsigned line_of_name;
 };

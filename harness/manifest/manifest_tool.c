@@ -148,8 +148,7 @@ static int load_all(struct set *s, int argc, char **argv)
 }
 
 static void print_list(const char *var,
-		       const char list[][CVMM_MANIFEST_NAME_MAX],
-		       size_t n)
+		       const char list[][CVMM_MANIFEST_NAME_MAX], size_t n)
 {
 	printf("set(%s \"", var);
 	for (size_t i = 0; i < n; i++)
@@ -183,11 +182,9 @@ static void print_cmake(const struct set *s)
 		printf("set(CVMM_%s_GUEST_DATA %s)\n", m->name,
 		       m->guest_data ? "ON" : "OFF");
 		snprintf(var, sizeof(var), "CVMM_%s_DEPENDS", m->name);
-		print_list(var, m->depends,
-			   m->n_depends);
+		print_list(var, m->depends, m->n_depends);
 		snprintf(var, sizeof(var), "CVMM_%s_FUZZ_TARGETS", m->name);
-		print_list(var, m->fuzz_targets,
-			   m->n_fuzz_targets);
+		print_list(var, m->fuzz_targets, m->n_fuzz_targets);
 	}
 }
 

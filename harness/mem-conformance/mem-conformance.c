@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #define PAGE 0x1000u
-#define TOP (UINT64_MAX - 2 * (uint64_t)PAGE + 1)
+#define TOP  (UINT64_MAX - 2 * (uint64_t)PAGE + 1)
 
 /*
  * The layout every access test runs on:
@@ -23,10 +23,10 @@
  *                        below 2^64 with a page to spare
  */
 static const struct cvmm_mem_range layout[] = {
-	{{0x0000}, 0x2000, 0},
-	{{0x2000}, 0x2000, 0},
-	{{0x8000}, 0x1000, CVMM_MEM_REGION_READONLY},
-	{{TOP}, PAGE, 0},
+    {{0x0000}, 0x2000, 0},
+    {{0x2000}, 0x2000, 0},
+    {{0x8000}, 0x1000, CVMM_MEM_REGION_READONLY},
+    {{TOP}, PAGE, 0},
 };
 
 struct fixture {
@@ -45,8 +45,9 @@ static cvmm_mem_gpa at(uint64_t raw)
 /* Largest translation length the backend promises inside one region. */
 static uint64_t span_len(uint64_t want)
 {
-	return factory->granule != 0 && factory->granule < want ? factory->granule
-								: want;
+	return factory->granule != 0 && factory->granule < want
+		   ? factory->granule
+		   : want;
 }
 
 static int setup(void **state)
@@ -81,7 +82,8 @@ static void roundtrip_inside_region(void **state)
 
 	fill(in, sizeof(in), 1);
 	assert_int_equal(cvmm_mem_write(&f->mem, at(0x123), in, sizeof(in)), 0);
-	assert_int_equal(cvmm_mem_read(&f->mem, at(0x123), out, sizeof(out)), 0);
+	assert_int_equal(cvmm_mem_read(&f->mem, at(0x123), out, sizeof(out)),
+			 0);
 	assert_memory_equal(in, out, sizeof(in));
 }
 
@@ -109,12 +111,11 @@ static void last_byte_of_memory_is_accessible_and_one_more_is_not(void **state)
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4000 - 16), buf, 16), 0);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4000 - 15), buf, 16),
 			 -EFAULT);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(0x0), 0x4000,
-					CVMM_MEM_ACCESS_READ),
-			 0);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(0x0), 0x4001,
-					CVMM_MEM_ACCESS_READ),
-			 -EFAULT);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x0), 0x4000, CVMM_MEM_ACCESS_READ), 0);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x0), 0x4001, CVMM_MEM_ACCESS_READ),
+	    -EFAULT);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(TOP + PAGE - 16), buf, 16),
 			 0);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(TOP + PAGE - 15), buf, 16),
@@ -135,9 +136,9 @@ static void hole_is_not_memory(void **state)
 			 -EFAULT);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x8000 - 4), buf, 8),
 			 -EFAULT);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(0x3000), 0x6000,
-					CVMM_MEM_ACCESS_READ),
-			 -EFAULT);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x3000), 0x6000, CVMM_MEM_ACCESS_READ),
+	    -EFAULT);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x10000000), buf, 1),
 			 -EFAULT);
 }
@@ -148,7 +149,8 @@ static void failed_write_changes_nothing(void **state)
 	uint8_t ones[64], out[32], before[32];
 
 	memset(ones, 0xFF, sizeof(ones));
-	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4000 - 32), before, 32), 0);
+	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4000 - 32), before, 32),
+			 0);
 	/* Starts in B, runs into the hole. */
 	assert_int_equal(cvmm_mem_write(&f->mem, at(0x4000 - 32), ones, 64),
 			 -EFAULT);
@@ -180,8 +182,8 @@ static void wrapping_ranges_are_refused(void **state)
 	assert_true(g.raw == UINT64_MAX);
 	assert_int_equal(cvmm_mem_gpa_index(at(0), UINT64_MAX / 16 + 1, 16, &g),
 			 -EOVERFLOW);
-	assert_int_equal(cvmm_mem_gpa_index(at(16), UINT64_MAX / 16 - 1, 16, &g),
-			 0);
+	assert_int_equal(
+	    cvmm_mem_gpa_index(at(16), UINT64_MAX / 16 - 1, 16, &g), 0);
 }
 
 static void translate_only_inside_one_region(void **state)
@@ -190,15 +192,15 @@ static void translate_only_inside_one_region(void **state)
 	void *host = NULL;
 	uint64_t len = span_len(8);
 	/* Backend regions start at a multiple of the granule within A. */
-	uint64_t gpa = factory->granule ? 0x1000 - 0x1000 % factory->granule
-					: 0x1000;
+	uint64_t gpa =
+	    factory->granule ? 0x1000 - 0x1000 % factory->granule : 0x1000;
 	uint8_t v = 0x5A, back = 0;
 
-	assert_int_equal(cvmm_mem_translate(&f->mem, at(gpa), len,
-					    CVMM_MEM_ACCESS_READ |
-						    CVMM_MEM_ACCESS_WRITE,
-					    &host),
-			 0);
+	assert_int_equal(
+	    cvmm_mem_translate(&f->mem, at(gpa), len,
+			       CVMM_MEM_ACCESS_READ | CVMM_MEM_ACCESS_WRITE,
+			       &host),
+	    0);
 	assert_non_null(host);
 	/* The pointer aliases guest memory. */
 	*(volatile uint8_t *)host = v;
@@ -225,17 +227,16 @@ static void zero_length_accesses(void **state)
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x10), NULL, 0), 0);
 	assert_int_equal(cvmm_mem_write(&f->mem, at(0x10), NULL, 0), 0);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4000), NULL, 0), 0);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(0x9000), 0,
-					CVMM_MEM_ACCESS_READ),
-			 0);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x9000), 0, CVMM_MEM_ACCESS_READ), 0);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(TOP + PAGE), NULL, 0), 0);
 	/* In a hole or beyond memory: -EFAULT. */
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4001), NULL, 0), -EFAULT);
 	assert_int_equal(cvmm_mem_write(&f->mem, at(0x20000), NULL, 0),
 			 -EFAULT);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(UINT64_MAX), 0,
-					CVMM_MEM_ACCESS_READ),
-			 -EFAULT);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(UINT64_MAX), 0, CVMM_MEM_ACCESS_READ),
+	    -EFAULT);
 	/* Read-only memory accepts a zero-length write: nothing is written. */
 	assert_int_equal(cvmm_mem_write(&f->mem, at(0x8000), NULL, 0), 0);
 	/* A zero-length translation at a region's end points one past it. */
@@ -280,11 +281,10 @@ static void little_endian_objects(void **state)
 	assert_int_equal(cvmm_mem_read_le16_acquire(&f->mem, at(0x200), &v16),
 			 0);
 	assert_int_equal(v16, 0xBEEF);
-	assert_int_equal(cvmm_mem_write_le16_release(&f->mem, at(0x202), 0x1234),
-			 0);
-	assert_int_equal(cvmm_mem_write_le32_release(&f->mem, at(0x204),
-						     0x89ABCDEF),
-			 0);
+	assert_int_equal(
+	    cvmm_mem_write_le16_release(&f->mem, at(0x202), 0x1234), 0);
+	assert_int_equal(
+	    cvmm_mem_write_le32_release(&f->mem, at(0x204), 0x89ABCDEF), 0);
 	assert_int_equal(cvmm_mem_read_le32_acquire(&f->mem, at(0x204), &v32),
 			 0);
 	assert_int_equal(v32, 0x89ABCDEF);
@@ -304,7 +304,8 @@ static void little_endian_objects(void **state)
 			 -EFAULT);
 	assert_int_equal(v32, 42);
 	v16 = 42;
-	assert_int_equal(cvmm_mem_read_le16(&f->mem, at(0x5000), &v16), -EFAULT);
+	assert_int_equal(cvmm_mem_read_le16(&f->mem, at(0x5000), &v16),
+			 -EFAULT);
 	assert_int_equal(v16, 42);
 	assert_int_equal(cvmm_mem_write_le64(&f->mem, at(0x5000), 1), -EFAULT);
 }
@@ -318,12 +319,11 @@ static void read_only_region(void **state)
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x8000), out, 4), 0);
 	assert_int_equal(cvmm_mem_write(&f->mem, at(0x8000), b, 4), -EACCES);
 	assert_int_equal(cvmm_mem_write_le32(&f->mem, at(0x8010), 7), -EACCES);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(0x8000), 4,
-					CVMM_MEM_ACCESS_WRITE),
-			 -EACCES);
-	assert_int_equal(cvmm_mem_check(&f->mem, at(0x8000), 4,
-					CVMM_MEM_ACCESS_READ),
-			 0);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x8000), 4, CVMM_MEM_ACCESS_WRITE),
+	    -EACCES);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x8000), 4, CVMM_MEM_ACCESS_READ), 0);
 	assert_int_equal(cvmm_mem_translate(&f->mem, at(0x8000), span_len(4),
 					    CVMM_MEM_ACCESS_WRITE, &host),
 			 -EACCES);
@@ -382,7 +382,8 @@ static void aligned_objects_are_never_torn(void **state)
 	int torn = 0;
 
 	if (factory->granule != 0 && factory->granule < 8) {
-		/* Documented: only objects inside one region are single accesses. */
+		/* Documented: only objects inside one region are single
+		 * accesses. */
 		print_message("skipped: granule %llu splits 8-byte objects\n",
 			      (unsigned long long)factory->granule);
 		skip();
@@ -390,7 +391,8 @@ static void aligned_objects_are_never_torn(void **state)
 	assert_int_equal(pthread_create(&t, NULL, flip, &fl), 0);
 	for (int i = 0; i < 200000; i++) {
 		uint64_t v = 1;
-		assert_int_equal(cvmm_mem_read_le64(&f->mem, at(0x1008), &v), 0);
+		assert_int_equal(cvmm_mem_read_le64(&f->mem, at(0x1008), &v),
+				 0);
 		torn += v != FLIP_A && v != FLIP_B;
 	}
 	atomic_store(&fl.stop, 1);
@@ -412,7 +414,8 @@ static void expect_layout_error(const struct cvmm_mem_range *r, size_t n,
 static void layout_errors(void **state)
 {
 	const struct cvmm_mem_range zero[] = {{{0}, 0, 0}};
-	const struct cvmm_mem_range wrap[] = {{{UINT64_MAX - PAGE + 1}, 2 * PAGE, 0}};
+	const struct cvmm_mem_range wrap[] = {
+	    {{UINT64_MAX - PAGE + 1}, 2 * PAGE, 0}};
 	const struct cvmm_mem_range unsorted[] = {{{0x4000}, PAGE, 0},
 						  {{0x0000}, PAGE, 0}};
 	const struct cvmm_mem_range overlap[] = {{{0x0000}, 2 * PAGE, 0},
@@ -431,35 +434,33 @@ static void layout_errors(void **state)
 int cvmm_mem_conformance_run(const struct cvmm_mem_backend_factory *f)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(roundtrip_inside_region, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(roundtrip_across_adjacent_regions,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			last_byte_of_memory_is_accessible_and_one_more_is_not,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(hole_is_not_memory, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(failed_write_changes_nothing,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(wrapping_ranges_are_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(translate_only_inside_one_region,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(zero_length_accesses, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(little_endian_objects, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(read_only_region, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(caller_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(aligned_objects_are_never_torn,
-						setup, teardown),
-		cmocka_unit_test(layout_errors),
+	    cmocka_unit_test_setup_teardown(roundtrip_inside_region, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(roundtrip_across_adjacent_regions,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		last_byte_of_memory_is_accessible_and_one_more_is_not, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(hole_is_not_memory, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(failed_write_changes_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(wrapping_ranges_are_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(translate_only_inside_one_region,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(zero_length_accesses, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(little_endian_objects, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(read_only_region, setup, teardown),
+	    cmocka_unit_test_setup_teardown(caller_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(aligned_objects_are_never_torn,
+					    setup, teardown),
+	    cmocka_unit_test(layout_errors),
 	};
 
 	factory = f;
-	return _cmocka_run_group_tests(f->name, tests,
-				       sizeof(tests) / sizeof(tests[0]), NULL,
-				       NULL);
+	return _cmocka_run_group_tests(
+	    f->name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

@@ -177,7 +177,8 @@ const char *cvmm_mem_strerror(int err)
 	case -EACCES:
 		return "write to read-only guest memory";
 	case -EXDEV:
-		return "range crosses a region boundary (no single host pointer)";
+		return "range crosses a region boundary (no single host "
+		       "pointer)";
 	case -EINVAL:
 		return "invalid argument";
 	case -ENOMEM:

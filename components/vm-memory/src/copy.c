@@ -12,16 +12,19 @@ void cvmm_mem__copy_from_guest(uint8_t *dst, const uint8_t *guest, size_t n)
 {
 	if ((n == 2 || n == 4 || n == 8) && is_aligned(guest, n)) {
 		if (n == 2) {
-			uint16_t v = __atomic_load_n((const uint16_t *)(const void *)guest,
-						     __ATOMIC_RELAXED);
+			uint16_t v = __atomic_load_n(
+			    (const uint16_t *)(const void *)guest,
+			    __ATOMIC_RELAXED);
 			memcpy(dst, &v, n);
 		} else if (n == 4) {
-			uint32_t v = __atomic_load_n((const uint32_t *)(const void *)guest,
-						     __ATOMIC_RELAXED);
+			uint32_t v = __atomic_load_n(
+			    (const uint32_t *)(const void *)guest,
+			    __ATOMIC_RELAXED);
 			memcpy(dst, &v, n);
 		} else {
-			uint64_t v = __atomic_load_n((const uint64_t *)(const void *)guest,
-						     __ATOMIC_RELAXED);
+			uint64_t v = __atomic_load_n(
+			    (const uint64_t *)(const void *)guest,
+			    __ATOMIC_RELAXED);
 			memcpy(dst, &v, n);
 		}
 		return;

@@ -33,8 +33,8 @@ int cvmm_mem__check_ranges(const struct cvmm_mem_range *ranges, size_t n)
 	if (n > CVMM_MEM_REGIONS_MAX)
 		return -E2BIG;
 	for (size_t i = 0; i < n; i++) {
-		int rc = cvmm_mem__check_next(i ? &ranges[i - 1] : NULL,
-					      &ranges[i]);
+		int rc =
+		    cvmm_mem__check_next(i ? &ranges[i - 1] : NULL, &ranges[i]);
 		if (rc != 0)
 			return rc;
 	}
@@ -60,15 +60,15 @@ int cvmm_mem__check_page_aligned(const struct cvmm_mem_range *ranges, size_t n)
 	return 0;
 }
 
-int cvmm_mem__map_guarded(uint64_t size, int readonly, int fd,
-			  uint64_t offset, uint8_t **host)
+int cvmm_mem__map_guarded(uint64_t size, int readonly, int fd, uint64_t offset,
+			  uint8_t **host)
 {
 	uint64_t page = cvmm_mem__page_size(), total;
 	int prot = readonly ? PROT_READ : PROT_READ | PROT_WRITE;
 	void *base, *mid;
 
-	if (__builtin_add_overflow(size, 2 * page, &total) || total > SIZE_MAX ||
-	    offset > (uint64_t)INT64_MAX)
+	if (__builtin_add_overflow(size, 2 * page, &total) ||
+	    total > SIZE_MAX || offset > (uint64_t)INT64_MAX)
 		return -ENOMEM;
 	/* Reserve the whole span inaccessible, then map the middle over it. */
 	base = mmap(NULL, (size_t)total, PROT_NONE,
@@ -77,7 +77,8 @@ int cvmm_mem__map_guarded(uint64_t size, int readonly, int fd,
 		return -errno;
 	if (fd < 0)
 		mid = mmap((uint8_t *)base + page, (size_t)size, prot,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			       MAP_NORESERVE,
 			   -1, 0);
 	else
 		mid = mmap((uint8_t *)base + page, (size_t)size, prot,

@@ -30,8 +30,8 @@ int cvmm_mem__check_page_aligned(const struct cvmm_mem_range *ranges, size_t n);
  * memory if fd is -1, else fd at offset, shared. *host gets the first usable
  * byte. Returns 0 or -errno.
  */
-int cvmm_mem__map_guarded(uint64_t size, int readonly, int fd,
-			  uint64_t offset, uint8_t **host);
+int cvmm_mem__map_guarded(uint64_t size, int readonly, int fd, uint64_t offset,
+			  uint8_t **host);
 
 /* Undo cvmm_mem__map_guarded() (host NULL is allowed). */
 void cvmm_mem__unmap_guarded(uint8_t *host, uint64_t size);

@@ -59,9 +59,9 @@ static int map_layout(struct mapped *m, const struct cvmm_mem_range *ranges,
 		r[i].flags = ranges[i].flags;
 		r[i].fd = fd;
 		r[i].fd_offset = fd >= 0 ? offset : 0;
-		rc = cvmm_mem__map_guarded(r[i].size,
-					   (r[i].flags & CVMM_MEM_REGION_READONLY) != 0,
-					   fd, offset, &r[i].host);
+		rc = cvmm_mem__map_guarded(
+		    r[i].size, (r[i].flags & CVMM_MEM_REGION_READONLY) != 0, fd,
+		    offset, &r[i].host);
 		if (rc != 0) {
 			unmap_all(r, i);
 			free(r);
@@ -83,7 +83,8 @@ static void unmap_layout(struct mapped *m)
 	size_t n = cvmm_mem_regions_count(m->regions);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct cvmm_mem_region *r = cvmm_mem_regions_at(m->regions, i);
+		const struct cvmm_mem_region *r =
+		    cvmm_mem_regions_at(m->regions, i);
 		cvmm_mem__unmap_guarded(r->host, r->size);
 	}
 	cvmm_mem_regions_destroy(m->regions);
@@ -121,7 +122,8 @@ struct cvmm_mem cvmm_mem_mmap_iface(struct cvmm_mem_mmap *mm)
 	return cvmm_mem_regions_iface(mm->m.regions);
 }
 
-const struct cvmm_mem_regions *cvmm_mem_mmap_regions(const struct cvmm_mem_mmap *mm)
+const struct cvmm_mem_regions *
+cvmm_mem_mmap_regions(const struct cvmm_mem_mmap *mm)
 {
 	return mm->m.regions;
 }

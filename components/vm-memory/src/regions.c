@@ -137,7 +137,8 @@ static int span(const struct cvmm_mem_regions *c, uint64_t gpa, uint64_t len,
 	if (i == c->n || gpa > region_end(&c->r[i]))
 		return -EFAULT;
 	if (gpa == region_end(&c->r[i]) && len != 0) {
-		/* gpa is one past region i: only an adjacent next region has it. */
+		/* gpa is one past region i: only an adjacent next region has
+		 * it. */
 		return -EFAULT;
 	}
 	*first = i;
@@ -234,10 +235,10 @@ static int regions_write(void *ctx, cvmm_mem_gpa gpa, const void *src,
 }
 
 const struct cvmm_mem_ops cvmm_mem_regions_ops = {
-	.read = regions_read,
-	.write = regions_write,
-	.check = regions_check,
-	.translate = regions_translate,
+    .read = regions_read,
+    .write = regions_write,
+    .check = regions_check,
+    .translate = regions_translate,
 };
 
 struct cvmm_mem cvmm_mem_regions_iface(struct cvmm_mem_regions *regions)

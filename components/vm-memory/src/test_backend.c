@@ -29,8 +29,8 @@ static size_t count_regions(const struct cvmm_mem_range *ranges, size_t n,
 	if (granule == 0)
 		return n;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t pieces = ranges[i].size / granule +
-				  (ranges[i].size % granule != 0);
+		uint64_t pieces =
+		    ranges[i].size / granule + (ranges[i].size % granule != 0);
 		if (__builtin_add_overflow(total, pieces, &total) ||
 		    total > CVMM_MEM_REGIONS_MAX)
 			return 0;
@@ -63,8 +63,8 @@ static int build_pieces(const struct cvmm_mem_range *ranges, size_t n,
 			r[k].size = size;
 			r[k].flags = ranges[i].flags;
 			r[k].fd = -1;
-			r[k].host = size <= SIZE_MAX ? calloc(1, (size_t)size)
-						     : NULL;
+			r[k].host =
+			    size <= SIZE_MAX ? calloc(1, (size_t)size) : NULL;
 			if (r[k].host == NULL) {
 				free_hosts(r, k);
 				return -ENOMEM;
@@ -182,10 +182,10 @@ static int test_translate(void *ctx, cvmm_mem_gpa gpa, uint64_t len,
 }
 
 static const struct cvmm_mem_ops test_ops = {
-	.read = test_read,
-	.write = test_write,
-	.check = test_check,
-	.translate = test_translate,
+    .read = test_read,
+    .write = test_write,
+    .check = test_check,
+    .translate = test_translate,
 };
 
 struct cvmm_mem cvmm_mem_test_iface(struct cvmm_mem_test *tm)
@@ -194,7 +194,8 @@ struct cvmm_mem cvmm_mem_test_iface(struct cvmm_mem_test *tm)
 	return mem;
 }
 
-const struct cvmm_mem_regions *cvmm_mem_test_regions(const struct cvmm_mem_test *tm)
+const struct cvmm_mem_regions *
+cvmm_mem_test_regions(const struct cvmm_mem_test *tm)
 {
 	return tm->regions;
 }

@@ -99,15 +99,15 @@ int main(int argc, char **argv)
 		f = (struct cvmm_mem_backend_factory){"mmap", mmap_create,
 						      mmap_destroy, 0};
 	} else if (strcmp(which, "memfd") == 0) {
-		f = (struct cvmm_mem_backend_factory){"memfd", memfd_create_backend,
-						      fd_destroy, 0};
+		f = (struct cvmm_mem_backend_factory){
+		    "memfd", memfd_create_backend, fd_destroy, 0};
 	} else if (strcmp(which, "file") == 0) {
 		f = (struct cvmm_mem_backend_factory){"file", file_create,
 						      fd_destroy, 0};
 	} else if (strncmp(which, "test-", 5) == 0) {
 		test_granule = strtoull(which + 5, NULL, 10);
-		f = (struct cvmm_mem_backend_factory){which, test_create,
-						      test_destroy, test_granule};
+		f = (struct cvmm_mem_backend_factory){
+		    which, test_create, test_destroy, test_granule};
 	} else {
 		fprintf(stderr, "usage: %s mmap|memfd|file|test-GRANULE\n",
 			argv[0]);

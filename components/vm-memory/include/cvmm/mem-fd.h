@@ -36,6 +36,7 @@ void cvmm_mem_fd_destroy(struct cvmm_mem_fd *fm);
 struct cvmm_mem cvmm_mem_fd_iface(struct cvmm_mem_fd *fm);
 
 /* The regions, with host addresses and file offsets. */
-const struct cvmm_mem_regions *cvmm_mem_fd_regions(const struct cvmm_mem_fd *fm);
+const struct cvmm_mem_regions *
+cvmm_mem_fd_regions(const struct cvmm_mem_fd *fm);
 
 #endif

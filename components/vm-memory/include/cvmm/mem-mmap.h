@@ -20,9 +20,9 @@
 struct cvmm_mem_mmap;
 
 /* Map ranges[0..n) (sorted, non-overlapping); *out only set on success. */
-CVMM_MEM_MUST_CHECK int cvmm_mem_mmap_create(const struct cvmm_mem_range *ranges,
-					     size_t n,
-					     struct cvmm_mem_mmap **out);
+CVMM_MEM_MUST_CHECK int
+cvmm_mem_mmap_create(const struct cvmm_mem_range *ranges, size_t n,
+		     struct cvmm_mem_mmap **out);
 
 /* Unmap and free (NULL is allowed). */
 void cvmm_mem_mmap_destroy(struct cvmm_mem_mmap *mm);
@@ -31,6 +31,7 @@ void cvmm_mem_mmap_destroy(struct cvmm_mem_mmap *mm);
 struct cvmm_mem cvmm_mem_mmap_iface(struct cvmm_mem_mmap *mm);
 
 /* The regions, with their host addresses (for KVM memory slots). */
-const struct cvmm_mem_regions *cvmm_mem_mmap_regions(const struct cvmm_mem_mmap *mm);
+const struct cvmm_mem_regions *
+cvmm_mem_mmap_regions(const struct cvmm_mem_mmap *mm);
 
 #endif

@@ -42,9 +42,9 @@ typedef void (*cvmm_mem_test_observer)(void *arg, enum cvmm_mem_test_op op,
 				       int result);
 
 /* Allocate ranges[0..n), zero-filled, cut into regions of granule bytes. */
-CVMM_MEM_MUST_CHECK int cvmm_mem_test_create(const struct cvmm_mem_range *ranges,
-					     size_t n, uint64_t granule,
-					     struct cvmm_mem_test **out);
+CVMM_MEM_MUST_CHECK int
+cvmm_mem_test_create(const struct cvmm_mem_range *ranges, size_t n,
+		     uint64_t granule, struct cvmm_mem_test **out);
 
 /* Free everything (NULL is allowed). */
 void cvmm_mem_test_destroy(struct cvmm_mem_test *tm);
@@ -53,7 +53,8 @@ void cvmm_mem_test_destroy(struct cvmm_mem_test *tm);
 struct cvmm_mem cvmm_mem_test_iface(struct cvmm_mem_test *tm);
 
 /* The underlying regions (no injection, no observation). */
-const struct cvmm_mem_regions *cvmm_mem_test_regions(const struct cvmm_mem_test *tm);
+const struct cvmm_mem_regions *
+cvmm_mem_test_regions(const struct cvmm_mem_test *tm);
 
 /*
  * Make the nth operation from now (1 = the next one) fail with err (a

@@ -97,9 +97,10 @@ cvmm_mem_gpa_add(cvmm_mem_gpa base, uint64_t offset, cvmm_mem_gpa *out)
  * *out = base + index * stride, the address of element index of an array
  * at base; -EOVERFLOW (and *out untouched) if any step wraps.
  */
-CVMM_MEM_MUST_CHECK static inline int
-cvmm_mem_gpa_index(cvmm_mem_gpa base, uint64_t index, uint64_t stride,
-		   cvmm_mem_gpa *out)
+CVMM_MEM_MUST_CHECK static inline int cvmm_mem_gpa_index(cvmm_mem_gpa base,
+							 uint64_t index,
+							 uint64_t stride,
+							 cvmm_mem_gpa *out)
 {
 	uint64_t offset;
 
@@ -115,7 +116,7 @@ static inline bool cvmm_mem_gpa_is_aligned(cvmm_mem_gpa gpa, uint64_t align)
 }
 
 /* Access kinds for cvmm_mem_check() and cvmm_mem_translate(). */
-#define CVMM_MEM_ACCESS_READ 1u
+#define CVMM_MEM_ACCESS_READ  1u
 #define CVMM_MEM_ACCESS_WRITE 2u
 
 /*
