@@ -6,6 +6,10 @@
  *
  *   cvmm-manifest --check   MANIFEST...   validate only
  *   cvmm-manifest --cmake   MANIFEST...   print CMake set() commands
+ *   cvmm-manifest --list    MANIFEST...   print one tab-separated line per
+ *                                          component for shell scripts: name,
+ *                                          version, status, prefix, line and
+ *                                          branch floors, directory
  *
  * Each MANIFEST is components/<name>/manifest.conf. Besides each file's own
  * syntax it checks what only the whole set can tell: the name matches the
@@ -188,21 +192,36 @@ static void print_cmake(const struct set *s)
 	}
 }
 
+static void print_list_lines(const struct set *s)
+{
+	for (size_t i = 0; i < s->n_order; i++) {
+		const struct entry *e = &s->e[s->order[i]];
+		const struct cvmm_manifest *m = &e->m;
+
+		printf("%s\t%s\t%s\t%s\t%u.%02u\t%u.%02u\t%s\n", m->name,
+		       m->version, cvmm_manifest_status_name(m->status),
+		       m->prefix, m->coverage_line / 100,
+		       m->coverage_line % 100, m->coverage_branch / 100,
+		       m->coverage_branch % 100, e->dir);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct set s;
-	int cmake;
+	const char *mode = argc > 1 ? argv[1] : "";
 
-	if (argc < 2 || (strcmp(argv[1], "--check") != 0 &&
-			 strcmp(argv[1], "--cmake") != 0)) {
-		fprintf(stderr, "usage: cvmm-manifest --check|--cmake "
+	if (strcmp(mode, "--check") != 0 && strcmp(mode, "--cmake") != 0 &&
+	    strcmp(mode, "--list") != 0) {
+		fprintf(stderr, "usage: cvmm-manifest --check|--cmake|--list "
 				"MANIFEST...\n");
 		return 2;
 	}
-	cmake = strcmp(argv[1], "--cmake") == 0;
 	if (load_all(&s, argc - 2, argv + 2) != 0)
 		return 1;
-	if (cmake)
+	if (strcmp(mode, "--cmake") == 0)
 		print_cmake(&s);
+	else if (strcmp(mode, "--list") == 0)
+		print_list_lines(&s);
 	return 0;
 }

@@ -141,6 +141,11 @@ static void hole_is_not_memory(void **state)
 	    -EFAULT);
 	assert_int_equal(cvmm_mem_read(&f->mem, at(0x10000000), buf, 1),
 			 -EFAULT);
+	/* The first byte past a region, where a hole begins. */
+	assert_int_equal(cvmm_mem_read(&f->mem, at(0x4000), buf, 1), -EFAULT);
+	assert_int_equal(
+	    cvmm_mem_check(&f->mem, at(0x9000), 1, CVMM_MEM_ACCESS_READ),
+	    -EFAULT);
 }
 
 static void failed_write_changes_nothing(void **state)

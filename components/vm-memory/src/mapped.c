@@ -172,7 +172,7 @@ int cvmm_mem_fd_create(const struct cvmm_mem_range *ranges, size_t n, int fd,
 		       struct cvmm_mem_fd **out)
 {
 	struct cvmm_mem_fd *fm;
-	int backing, rc = cvmm_mem__check_ranges(ranges, n);
+	int backing = -1, rc = cvmm_mem__check_ranges(ranges, n);
 
 	if (rc == 0)
 		rc = cvmm_mem__check_page_aligned(ranges, n);

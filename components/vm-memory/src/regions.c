@@ -136,11 +136,9 @@ static int span(const struct cvmm_mem_regions *c, uint64_t gpa, uint64_t len,
 	i = floor_index(c, gpa);
 	if (i == c->n || gpa > region_end(&c->r[i]))
 		return -EFAULT;
-	if (gpa == region_end(&c->r[i]) && len != 0) {
-		/* gpa is one past region i: only an adjacent next region has
-		 * it. */
+	/* One past region i with no adjacent region: only len 0 is valid. */
+	if (gpa == region_end(&c->r[i]) && len != 0)
 		return -EFAULT;
-	}
 	*first = i;
 	for (cur = gpa;;) {
 		const struct cvmm_mem_region *r = &c->r[i];
