@@ -139,3 +139,15 @@ function(cvmm_benchmark)
   target_link_libraries(${target} PRIVATE cvmm::${name} cvmm::bench ${ARG_LIBS})
   set_property(GLOBAL APPEND PROPERTY CVMM_BENCHMARKS ${target})
 endfunction()
+
+# A cmocka test of the harness itself (label "harness" added).
+function(cvmm_harness_test)
+  cmake_parse_arguments(ARG "" "NAME" "LABELS;SOURCES;LIBS;ARGS" ${ARGN})
+  set(target test-harness-${ARG_NAME})
+  add_executable(${target} ${ARG_SOURCES})
+  cvmm_target_defaults(${target})
+  target_link_libraries(${target} PRIVATE cvmm::cmocka ${ARG_LIBS})
+  add_test(NAME harness.${ARG_NAME} COMMAND ${target} ${ARG_ARGS})
+  set_tests_properties(harness.${ARG_NAME} PROPERTIES
+    LABELS "${ARG_LABELS};harness" TIMEOUT 300)
+endfunction()

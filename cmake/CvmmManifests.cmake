@@ -36,7 +36,11 @@ execute_process(
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _err)
 if(NOT _rc EQUAL 0)
-  message(FATAL_ERROR "malformed component manifest:\n${_err}")
+  # Indented lines are printed as they are, not re-wrapped, so the
+  # "file:line: error: ..." stays on one line for people and for editors.
+  string(STRIP "${_err}" _err)
+  string(REPLACE "\n" "\n  " _err "${_err}")
+  message(FATAL_ERROR "malformed component manifest:\n  ${_err}\n")
 endif()
 file(WRITE ${CMAKE_BINARY_DIR}/cvmm-manifests.cmake "${_out}")
 include(${CMAKE_BINARY_DIR}/cvmm-manifests.cmake)

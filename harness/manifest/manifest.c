@@ -397,8 +397,9 @@ int cvmm_manifest_load(const char *path, struct cvmm_manifest *out,
 			 strerror(-rc));
 		return rc;
 	}
+	errno = 0;
 	n = fread(buf, 1, sizeof(buf), f);
-	rc = ferror(f) ? -EIO : 0;
+	rc = ferror(f) ? -(errno != 0 ? errno : EIO) : 0;
 	if (rc == 0 && n == sizeof(buf))
 		rc = -EFBIG;
 	fclose(f);
