@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers shared by the ci/ scripts (sourced, not run).
+
+ci_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ci_jobs=$(nproc 2>/dev/null || echo 2)
+
+# Configure and build one preset quietly; show the log only on failure.
+ci_build() {
+	local preset=$1 log
+	log=$ci_root/build/$preset.build.log
+	mkdir -p "$ci_root/build"
+	echo "== build $preset"
+	if ! { cmake --preset "$preset" -S "$ci_root" &&
+		cmake --build --preset "$preset" -j "$ci_jobs"; } >"$log" 2>&1; then
+		tail -n 60 "$log"
+		echo "build $preset failed; full log: $log" >&2
+		return 1
+	fi
+}
+
+# Run ctest for a preset with extra arguments; sets ci_passed/ci_failed to
+# the counts ctest reported (0/1 if it reported none).
+ci_ctest() {
+	local preset=$1 out
+	shift
+	out=$(cd "$ci_root" && ctest --preset "$preset" -j "$ci_jobs" "$@" 2>&1) || true
+	printf '%s\n' "$out" | grep -E '^ *[0-9]+/[0-9]+ Test|tests passed|FAILED|Failed|Not Run|Timeout|Skipped' || true
+	local line
+	line=$(printf '%s\n' "$out" | grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' | tail -n1)
+	if [ -z "$line" ]; then
+		printf '%s\n' "$out" | tail -n 20
+		ci_passed=0 ci_failed=1
+		return
+	fi
+	local total failed
+	failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+	total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+	ci_passed=$((total - failed)) ci_failed=$failed
+}
