@@ -15,6 +15,8 @@ packages=(
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
 	# vmm-sys-util seccomp
 	libseccomp-dev
+	# fuzzing
+	afl++
 )
 
 missing=()

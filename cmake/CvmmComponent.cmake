@@ -10,6 +10,7 @@
 # cvmm::<name>, it links the components listed under "depends", and it gets
 # the integer sanitizers when "guest-data = yes" and the build asks for them.
 
+option(CVMM_BUILD_TESTS "Build tests, benchmarks and README examples" ON)
 option(CVMM_INTEGER_SANITIZERS
        "Build guest-data components with unsigned-integer-overflow and implicit-conversion checks"
        OFF)
@@ -75,6 +76,9 @@ endfunction()
 # it is compiled against the component and run as a test, so the example a
 # newcomer copies is known to work.
 function(_cvmm_readme_example name)
+  if(NOT CVMM_BUILD_TESTS)
+    return()
+  endif()
   set(readme ${CMAKE_CURRENT_SOURCE_DIR}/README.md)
   if(NOT EXISTS ${readme})
     message(FATAL_ERROR "components/${name}: README.md is missing")
@@ -103,6 +107,9 @@ function(_cvmm_readme_example name)
 endfunction()
 
 function(cvmm_test)
+  if(NOT CVMM_BUILD_TESTS)
+    return()
+  endif()
   cmake_parse_arguments(ARG "" "NAME;TIMEOUT;EXECUTABLE"
                         "LABELS;SOURCES;LIBS;ARGS" ${ARGN})
   _cvmm_current_component(name)
@@ -131,6 +138,9 @@ endfunction()
 # A benchmark is a program, not a test: it prints figures (and ratios against
 # a baseline measured in the same run) and is run by ci/bench.sh.
 function(cvmm_benchmark)
+  if(NOT CVMM_BUILD_TESTS)
+    return()
+  endif()
   cmake_parse_arguments(ARG "" "NAME" "SOURCES;LIBS" ${ARGN})
   _cvmm_current_component(name)
   set(target bench-${name}-${ARG_NAME})
@@ -142,6 +152,9 @@ endfunction()
 
 # A cmocka test of the harness itself (label "harness" added).
 function(cvmm_harness_test)
+  if(NOT CVMM_BUILD_TESTS)
+    return()
+  endif()
   cmake_parse_arguments(ARG "" "NAME" "LABELS;SOURCES;LIBS;ARGS" ${ARGN})
   set(target test-harness-${ARG_NAME})
   add_executable(${target} ${ARG_SOURCES})
