@@ -8,7 +8,7 @@
 #                               come from the fuzz-afl-cmplog preset)
 #   (no engine)                 fuzz-replay-<name>: plain main() that replays
 #                               files and directories; ctest replays
-#                               corpora/<name>/{seeds,crashes} with it
+#                               corpora/<name>/{seeds,corpus,crashes}
 #
 # The manifests are the source of truth: a target must be listed in the
 # fuzz-targets of the component(s) it exercises, and every listed target
@@ -52,7 +52,7 @@ function(cvmm_fuzz_target)
     add_executable(fuzz-replay-${name} ${src} ${CMAKE_CURRENT_SOURCE_DIR}/replay_main.c)
     set(target fuzz-replay-${name})
     set(inputs)
-    foreach(sub seeds crashes)
+    foreach(sub seeds corpus crashes)
       if(IS_DIRECTORY ${CMAKE_SOURCE_DIR}/corpora/${name}/${sub})
         list(APPEND inputs ${CMAKE_SOURCE_DIR}/corpora/${name}/${sub})
       endif()
