@@ -11,6 +11,9 @@
 # the integer sanitizers when "guest-data = yes" and the build asks for them.
 
 option(CVMM_BUILD_TESTS "Build tests, benchmarks and README examples" ON)
+# Tests that build a whole tree of their own or drive external tools need
+# to run in one preset only (default); sanitizer presets turn them off.
+option(CVMM_SCRIPT_TESTS "Register tests that build their own trees" ON)
 option(CVMM_INTEGER_SANITIZERS
        "Build guest-data components with unsigned-integer-overflow and implicit-conversion checks"
        OFF)

@@ -3,6 +3,8 @@
 # LLVMFuzzerTestOneInput), built three ways from the same file:
 #
 #   CVMM_FUZZ_ENGINE=libfuzzer  fuzz-<name>: clang -fsanitize=fuzzer,...
+#   CVMM_FUZZ_ENGINE=external   fuzz-<name> linked with CVMM_FUZZ_LINK
+#                               (fuzz/oss-fuzz-build.sh, for OSS-Fuzz)
 #   CVMM_FUZZ_ENGINE=afl        fuzz-<name>: afl-clang-fast + AFL++'s
 #                               libFuzzer-compatible driver (CMPLOG builds
 #                               come from the fuzz-afl-cmplog preset)
@@ -14,8 +16,11 @@
 # fuzz-targets of the component(s) it exercises, and every listed target
 # must be defined here.
 
-set(CVMM_FUZZ_ENGINE "" CACHE STRING "libfuzzer, afl, or empty for replay builds")
-set_property(CACHE CVMM_FUZZ_ENGINE PROPERTY STRINGS "" libfuzzer afl)
+set(CVMM_FUZZ_ENGINE "" CACHE STRING
+    "libfuzzer, afl, external (OSS-Fuzz), or empty for replay builds")
+set_property(CACHE CVMM_FUZZ_ENGINE PROPERTY STRINGS "" libfuzzer afl external)
+set(CVMM_FUZZ_LINK "" CACHE STRING
+    "Link flags or library of an external engine (CVMM_FUZZ_ENGINE=external, OSS-Fuzz's LIB_FUZZING_ENGINE)")
 set(CVMM_AFL_DRIVER /usr/lib/afl/libAFLDriver.a CACHE FILEPATH
     "AFL++'s libFuzzer-compatible driver (Debian's afl++)")
 
@@ -41,6 +46,11 @@ function(cvmm_fuzz_target)
     add_executable(fuzz-${name} ${src})
     target_link_options(fuzz-${name} PRIVATE -fsanitize=fuzzer)
     set(target fuzz-${name})
+  elseif(CVMM_FUZZ_ENGINE STREQUAL "external")
+    add_executable(fuzz-${name} ${src})
+    separate_arguments(link UNIX_COMMAND "${CVMM_FUZZ_LINK}")
+    target_link_libraries(fuzz-${name} PRIVATE ${link})
+    set(target fuzz-${name})
   elseif(CVMM_FUZZ_ENGINE STREQUAL "afl")
     if(NOT EXISTS ${CVMM_AFL_DRIVER})
       message(FATAL_ERROR "${CVMM_AFL_DRIVER} not found: install Debian's afl++ (ci/install-deps.sh does)")
@@ -64,7 +74,7 @@ function(cvmm_fuzz_target)
     set_tests_properties(fuzz-replay.${name} PROPERTIES
       LABELS "fuzz-replay;${owners}" TIMEOUT 600)
   else()
-    message(FATAL_ERROR "CVMM_FUZZ_ENGINE='${CVMM_FUZZ_ENGINE}': use libfuzzer, afl or nothing")
+    message(FATAL_ERROR "CVMM_FUZZ_ENGINE='${CVMM_FUZZ_ENGINE}': use libfuzzer, afl, external or nothing")
   endif()
   cvmm_target_defaults(${target})
   target_link_libraries(${target} PRIVATE ${libs})
