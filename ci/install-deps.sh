@@ -16,7 +16,7 @@ packages=(
 	# vmm-sys-util seccomp
 	libseccomp-dev
 	# fuzzing
-	afl++ zip unzip
+	afl++ zip unzip bc
 )
 
 missing=()

@@ -134,8 +134,10 @@ function(cvmm_test)
     target_link_libraries(${target} PRIVATE cvmm::${name} cvmm::cmocka ${ARG_LIBS})
   endif()
   add_test(NAME ${name}.${ARG_NAME} COMMAND ${target} ${ARG_ARGS})
+  # Exit status 77 means "skipped"; the test prints why before exiting.
   set_tests_properties(${name}.${ARG_NAME} PROPERTIES
-    LABELS "${ARG_LABELS};${name}" TIMEOUT ${ARG_TIMEOUT})
+    LABELS "${ARG_LABELS};${name}" TIMEOUT ${ARG_TIMEOUT}
+    SKIP_RETURN_CODE 77)
 endfunction()
 
 # A benchmark is a program, not a test: it prints figures (and ratios against
