@@ -420,7 +420,7 @@ int cvmm_ll_bzimage_load(const struct cvmm_mem *mem,
 	if (rc != 0)
 		return rc;
 	snprintf(what, sizeof(what),
-		 "init_size=0x%" PRIx64 " from the runtime start, ", init);
+		 "init_size=0x%" PRIx64 " from the runtime start", init);
 	rc = cvmm_ll__check_guest(mem, run, init, what, err);
 	if (rc != 0)
 		return rc;
