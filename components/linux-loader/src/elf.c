@@ -113,7 +113,8 @@ static int walk_notes(const struct cvmm_ll_source *src, const struct phdr *p,
 		descsz = cvmm_ll__le32(nh + 4);
 		type = cvmm_ll__le32(nh + 8);
 		/* 32-bit sizes: none of these sums can wrap 64 bits. */
-		name_end = (NHDR_SIZE + namesz + align - 1) & ~(align - 1);
+		name_end =
+		    ((uint64_t)namesz + NHDR_SIZE + align - 1) & ~(align - 1);
 		desc_end = name_end + descsz;
 		if (desc_end > left)
 			return cvmm_ll__fail(
