@@ -72,8 +72,32 @@ function(cvmm_component)
   endif()
   set_target_properties(${target} PROPERTIES
     CVMM_COMPONENT ${name} CVMM_VERSION ${CVMM_${name}_VERSION})
+  # check-<name> builds everything the gate needs for this component: the
+  # library, its tests, benchmarks, README example and fuzz targets.
+  if(NOT TARGET check-${name})
+    add_custom_target(check-${name})
+  endif()
+  add_dependencies(check-${name} ${target})
   _cvmm_readme_example(${name})
 endfunction()
+
+# Make `target` part of component `name`'s check-<name> build.
+function(cvmm_check_depends name target)
+  if(NOT TARGET check-${name})
+    add_custom_target(check-${name})
+  endif()
+  add_dependencies(check-${name} ${target})
+endfunction()
+
+# In a harness piece's CMakeLists.txt: skip the piece unless every named
+# component is in the tree (fixture trees used to test the gate have none).
+macro(cvmm_harness_requires)
+  foreach(_req ${ARGN})
+    if(NOT _req IN_LIST CVMM_COMPONENTS)
+      return()
+    endif()
+  endforeach()
+endmacro()
 
 # Every component's README.md carries an example in its first ```c block;
 # it is compiled against the component and run as a test, so the example a
@@ -102,6 +126,7 @@ function(_cvmm_readme_example name)
   file(CONFIGURE OUTPUT ${src} CONTENT "${code}\n" @ONLY)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${readme})
   add_executable(readme-example-${name} ${src})
+  cvmm_check_depends(${name} readme-example-${name})
   cvmm_target_defaults(readme-example-${name})
   target_link_libraries(readme-example-${name} PRIVATE cvmm::${name})
   add_test(NAME ${name}.readme-example COMMAND readme-example-${name})
@@ -129,6 +154,7 @@ function(cvmm_test)
   set(target test-${name}-${ARG_EXECUTABLE})
   if(NOT TARGET ${target})
     add_executable(${target} ${ARG_SOURCES})
+    cvmm_check_depends(${name} ${target})
     cvmm_target_defaults(${target})
     target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/../src)
     target_link_libraries(${target} PRIVATE cvmm::${name} cvmm::cmocka ${ARG_LIBS})
@@ -150,6 +176,7 @@ function(cvmm_benchmark)
   _cvmm_current_component(name)
   set(target bench-${name}-${ARG_NAME})
   add_executable(${target} ${ARG_SOURCES})
+  cvmm_check_depends(${name} ${target})
   cvmm_target_defaults(${target})
   target_link_libraries(${target} PRIVATE cvmm::${name} cvmm::bench ${ARG_LIBS})
   set_property(GLOBAL APPEND PROPERTY CVMM_BENCHMARKS ${target})

@@ -21,6 +21,10 @@ set(CVMM_FUZZ_ENGINE "" CACHE STRING
 set_property(CACHE CVMM_FUZZ_ENGINE PROPERTY STRINGS "" libfuzzer afl external)
 set(CVMM_FUZZ_LINK "" CACHE STRING
     "Link flags or library of an external engine (CVMM_FUZZ_ENGINE=external, OSS-Fuzz's LIB_FUZZING_ENGINE)")
+# Where fuzz targets and their corpora live (the gate's tests point these at
+# fixture trees).
+set(CVMM_FUZZ_ROOT ${CMAKE_SOURCE_DIR}/fuzz CACHE PATH "fuzz targets")
+set(CVMM_CORPORA_ROOT ${CMAKE_SOURCE_DIR}/corpora CACHE PATH "fuzz corpora")
 set(CVMM_AFL_DRIVER /usr/lib/afl/libAFLDriver.a CACHE FILEPATH
     "AFL++'s libFuzzer-compatible driver (Debian's afl++)")
 
@@ -41,6 +45,7 @@ function(cvmm_fuzz_target)
     list(APPEND libs cvmm::${c})
   endforeach()
   set(src ${CMAKE_CURRENT_SOURCE_DIR}/${name}.c)
+  set(corpora ${CVMM_CORPORA_ROOT}/${name})
 
   if(CVMM_FUZZ_ENGINE STREQUAL "libfuzzer")
     add_executable(fuzz-${name} ${src})
@@ -63,12 +68,12 @@ function(cvmm_fuzz_target)
     set(target fuzz-replay-${name})
     set(inputs)
     foreach(sub seeds corpus crashes)
-      if(IS_DIRECTORY ${CMAKE_SOURCE_DIR}/corpora/${name}/${sub})
-        list(APPEND inputs ${CMAKE_SOURCE_DIR}/corpora/${name}/${sub})
+      if(IS_DIRECTORY ${corpora}/${sub})
+        list(APPEND inputs ${corpora}/${sub})
       endif()
     endforeach()
     if(NOT inputs)
-      message(FATAL_ERROR "corpora/${name}/seeds is missing: every fuzz target ships seeds")
+      message(FATAL_ERROR "${corpora}/seeds is missing: every fuzz target ships seeds")
     endif()
     add_test(NAME fuzz-replay.${name} COMMAND ${target} ${inputs})
     set_tests_properties(fuzz-replay.${name} PROPERTIES
@@ -79,6 +84,9 @@ function(cvmm_fuzz_target)
   cvmm_target_defaults(${target})
   target_link_libraries(${target} PRIVATE ${libs})
   set_property(GLOBAL APPEND PROPERTY CVMM_FUZZ_TARGETS ${name})
+  foreach(c IN LISTS owners)
+    cvmm_check_depends(${c} ${target})
+  endforeach()
 
   # The corpus generator, fuzz/seeds/<name>.c, shares the target's
   # decoding rules through harness/fuzz-input's encoder.

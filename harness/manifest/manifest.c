@@ -18,6 +18,7 @@ enum key {
 	KEY_FUZZ_TARGETS,
 	KEY_LICENSE,
 	KEY_GUEST_DATA,
+	KEY_BENCH_LIMITS,
 	KEY_COUNT,
 };
 
@@ -35,6 +36,7 @@ static const struct {
     [KEY_FUZZ_TARGETS] = {"fuzz-targets", true},
     [KEY_LICENSE] = {"license", true},
     [KEY_GUEST_DATA] = {"guest-data", false},
+    [KEY_BENCH_LIMITS] = {"bench-limits", false},
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -219,6 +221,83 @@ static int parse_list(const char *value, unsigned line, const char *key,
 	}
 }
 
+/* Benchmark figure names: a name, or dot-separated names ("read.8b"). */
+static bool valid_bench_name(const char *s)
+{
+	char part[CVMM_MANIFEST_NAME_MAX];
+	const char *dot;
+
+	if (strlen(s) >= CVMM_MANIFEST_NAME_MAX)
+		return false;
+	for (;;) {
+		dot = strchr(s, '.');
+		if (dot == NULL)
+			return valid_name(s);
+		memcpy(part, s, (size_t)(dot - s));
+		part[dot - s] = '\0';
+		if (!valid_name(part))
+			return false;
+		s = dot + 1;
+	}
+}
+
+/* "name:ratio, name:ratio": the largest ratio each benchmark may print. */
+static int parse_bench_limits(struct cvmm_manifest *m, const char *value,
+			      unsigned line, struct cvmm_manifest_error *err)
+{
+	char items[CVMM_MANIFEST_LIST_MAX][CVMM_MANIFEST_NAME_MAX];
+	char copy[CVMM_MANIFEST_VALUE_MAX];
+	const char *p = value;
+
+	m->n_bench_limits = 0;
+	for (; *p != '\0';) {
+		const char *comma = strchr(p, ',');
+		const char *b = p, *e = comma != NULL ? comma : p + strlen(p);
+		char *colon;
+		unsigned ratio;
+		size_t i = m->n_bench_limits;
+
+		trim(&b, &e);
+		memcpy(copy, b, (size_t)(e - b));
+		copy[e - b] = '\0';
+		colon = strchr(copy, ':');
+		if (colon == NULL)
+			return fail(err, line,
+				    "bench-limits: '%s' is not 'name:ratio'",
+				    copy);
+		*colon = '\0';
+		if (!valid_bench_name(copy))
+			return fail(err, line,
+				    "bench-limits: '%s' is not a benchmark "
+				    "name",
+				    copy);
+		/* A ratio is a positive number with up to two decimals. */
+		if (!parse_percent(colon + 1, &ratio) || ratio == 0)
+			return fail(err, line,
+				    "bench-limits: '%s' for '%s' is not a "
+				    "ratio from 0.01 to 100",
+				    colon + 1, copy);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(items[j], copy) == 0)
+				return fail(
+				    err, line,
+				    "bench-limits: '%s' is listed twice", copy);
+		}
+		if (i == CVMM_MANIFEST_LIST_MAX)
+			return fail(err, line,
+				    "bench-limits: more than %d entries",
+				    CVMM_MANIFEST_LIST_MAX);
+		strcpy(items[i], copy);
+		strcpy(m->bench_limits[i].name, copy);
+		m->bench_limits[i].max_ratio = ratio;
+		m->n_bench_limits++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
 static int set_value(struct cvmm_manifest *m, enum key k, const char *v,
 		     unsigned line, struct cvmm_manifest_error *err)
 {
@@ -297,6 +376,8 @@ static int set_value(struct cvmm_manifest *m, enum key k, const char *v,
 				    "'no'",
 				    v);
 		return 0;
+	case KEY_BENCH_LIMITS:
+		return parse_bench_limits(m, v, line, err);
 	case KEY_COUNT:
 		break;
 	}

@@ -44,6 +44,15 @@ struct cvmm_manifest {
 	unsigned coverage_branch;
 	/* Parses data a guest controls: built with the integer sanitizers. */
 	bool guest_data;
+	/*
+	 * Benchmark limits: the largest ratio (checked path against its
+	 * baseline) each named benchmark figure may print, in hundredths.
+	 */
+	struct {
+		char name[CVMM_MANIFEST_NAME_MAX];
+		unsigned max_ratio;
+	} bench_limits[CVMM_MANIFEST_LIST_MAX];
+	size_t n_bench_limits;
 	/* Line of each key, for messages about values checked later (0 =
 	 * absent). */
 	unsigned line_of_depends;

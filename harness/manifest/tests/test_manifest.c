@@ -24,7 +24,8 @@
 	"coverage-branch = 90.25\n"                                            \
 	"fuzz-targets = virtqueue,virtqueue-state\n"                           \
 	"license = Apache-2.0 OR MIT\n"                                        \
-	"guest-data = yes\n"
+	"guest-data = yes\n"                                                   \
+	"bench-limits = chain.1:1.5, chain.16:2\n"
 
 static int parse(const char *text, struct cvmm_manifest *m,
 		 struct cvmm_manifest_error *err)
@@ -53,6 +54,10 @@ static void valid_manifest_is_read_whole(void **state)
 	assert_string_equal(m.fuzz_targets[1], "virtqueue-state");
 	assert_string_equal(m.license, "Apache-2.0 OR MIT");
 	assert_true(m.guest_data);
+	assert_int_equal(m.n_bench_limits, 2);
+	assert_string_equal(m.bench_limits[0].name, "chain.1");
+	assert_int_equal(m.bench_limits[0].max_ratio, 150);
+	assert_int_equal(m.bench_limits[1].max_ratio, 200);
 	assert_int_equal(m.line_of_depends, 6);
 	assert_int_equal(m.line_of_name, 2);
 }
@@ -137,11 +142,21 @@ static void each_defect_names_its_line_and_reason(void **state)
 	expect_error(10, "license = Apache/2\n", 10, "not an SPDX");
 	expect_error(10, "license =\n", 10, "not an SPDX");
 	expect_error(11, "guest-data = maybe\n", 11, "neither 'yes' nor");
+	expect_error(12, "bench-limits = a\n", 12, "is not 'name:ratio'");
+	expect_error(12, "bench-limits = A:1\n", 12, "not a benchmark name");
+	expect_error(12, "bench-limits = a..b:1\n", 12, "not a benchmark name");
+	expect_error(12, "bench-limits = a:0\n", 12, "is not a ratio");
+	expect_error(12, "bench-limits = a:x\n", 12, "is not a ratio");
+	expect_error(12, "bench-limits = a:1, a:2\n", 12, "listed twice");
+	expect_error(12,
+		     "bench-limits = a:1,b:1,c:1,d:1,e:1,f:1,g:1,h:1,i:1,j:1,"
+		     "k:1,l:1,m:1,n:1,o:1,p:1,q:1\n",
+		     12, "more than 16 entries");
 	expect_error(11, "name = again\n", 11, "repeats line 2");
 	expect_error(11, "colour = blue\n", 11, "unknown key 'colour'");
 	expect_error(11, "just words\n", 11, "expected 'key = value'");
 	expect_error(11, " = value\n", 11, "missing key before '='");
-	expect_error(4, "# status removed\n", 12,
+	expect_error(4, "# status removed\n", 13,
 		     "missing required key 'status'");
 }
 
