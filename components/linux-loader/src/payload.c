@@ -122,20 +122,31 @@ static enum outcome unxz(const uint8_t *in, size_t len, uint8_t *out,
 			 size_t cap, size_t *produced, const char **why)
 {
 	const lzma_allocator alloc = {xz_alloc, xz_free, NULL};
-	uint64_t memlimit = CVMM_LL_PAYLOAD_DECODER_MEMLIMIT;
-	size_t in_pos = 0, out_pos = 0;
-	lzma_ret ret = lzma_stream_buffer_decode(
-	    &memlimit, 0, &alloc, in, &in_pos, len, out, &out_pos, cap);
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_ret ret;
 
-	*produced = out_pos;
+	s.allocator = &alloc;
+	if (lzma_stream_decoder(&s, CVMM_LL_PAYLOAD_DECODER_MEMLIMIT, 0) !=
+	    LZMA_OK)
+		return NO_MEMORY;
+	s.next_in = in;
+	s.avail_in = len;
+	s.next_out = out;
+	s.avail_out = cap;
+	/* LZMA_OK while it progresses; LZMA_BUF_ERROR once it cannot. */
+	do
+		ret = lzma_code(&s, LZMA_FINISH);
+	while (ret == LZMA_OK);
+	*produced = (size_t)s.total_out;
 	*why = ret == LZMA_MEMLIMIT_ERROR
 		   ? "it needs more than the decoder's memory limit"
 		   : "corrupt or truncated stream";
-	if (ret == LZMA_OK)
+	lzma_end(&s);
+	if (ret == LZMA_STREAM_END)
 		return DONE;
 	if (ret == LZMA_MEM_ERROR)
 		return NO_MEMORY;
-	return ret == LZMA_BUF_ERROR && out_pos == cap ? FULL : CORRUPT;
+	return ret == LZMA_BUF_ERROR && s.avail_out == 0 ? FULL : CORRUPT;
 }
 
 static enum outcome unzstd(const uint8_t *in, size_t len, uint8_t *out,
