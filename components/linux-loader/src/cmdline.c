@@ -53,10 +53,12 @@ static void shape_add(struct shape *s, const struct word *w)
 	size_t cost = word_cost(s, w);
 
 	s->len += cost;
+	/* A first parameter before init arguments is followed by the
+	 * space that starts " -- ": that space is not the kernel part's. */
 	if (w->init)
 		s->has_init_args = true;
 	else
-		s->kernel_len += cost;
+		s->kernel_len += word_len(w) + (s->kernel_len > 0 ? 1 : 0);
 }
 
 static char *put(char *p, const char *src, size_t n)
