@@ -19,6 +19,8 @@ uint8_t *make_zstd(const uint8_t *in, size_t n, size_t *len);
 uint8_t *make_lz4(const uint8_t *in, size_t n, int magic_between, size_t *len);
 uint8_t *make_none(const uint8_t *in, size_t n, size_t *len);
 
+typedef uint8_t *(*maker_t)(const uint8_t *in, size_t n, size_t *len);
+
 /* A fake vmlinux: the ELF magic, then a compressible pattern. */
 uint8_t *make_vmlinux(size_t n);
 
