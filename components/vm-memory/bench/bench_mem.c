@@ -107,10 +107,10 @@ int main(void)
 	}
 	c.host = host;
 	memset(c.host, 0x5A, RAM);
-	run(&c, "vm-memory.read-8B", 8, checked_read, baseline_read);
-	run(&c, "vm-memory.write-8B", 8, checked_write, baseline_write);
-	run(&c, "vm-memory.read-64KiB", 64 * 1024, checked_read, baseline_read);
-	run(&c, "vm-memory.write-64KiB", 64 * 1024, checked_write,
+	run(&c, "vm-memory.read-8b", 8, checked_read, baseline_read);
+	run(&c, "vm-memory.write-8b", 8, checked_write, baseline_write);
+	run(&c, "vm-memory.read-64kib", 64 * 1024, checked_read, baseline_read);
+	run(&c, "vm-memory.write-64kib", 64 * 1024, checked_write,
 	    baseline_write);
 	cvmm_mem_mmap_destroy(mm);
 	return 0;

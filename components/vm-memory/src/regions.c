@@ -126,7 +126,7 @@ cvmm_mem_regions_find(const struct cvmm_mem_regions *regions, cvmm_mem_gpa gpa)
 static int span(const struct cvmm_mem_regions *c, uint64_t gpa, uint64_t len,
 		unsigned access, size_t *first)
 {
-	uint64_t end, cur;
+	uint64_t end;
 	size_t i;
 
 	if ((access & ~(CVMM_MEM_ACCESS_READ | CVMM_MEM_ACCESS_WRITE)) != 0)
@@ -140,7 +140,7 @@ static int span(const struct cvmm_mem_regions *c, uint64_t gpa, uint64_t len,
 	if (gpa == region_end(&c->r[i]) && len != 0)
 		return -EFAULT;
 	*first = i;
-	for (cur = gpa;;) {
+	for (;;) {
 		const struct cvmm_mem_region *r = &c->r[i];
 
 		if ((access & CVMM_MEM_ACCESS_WRITE) &&
@@ -148,8 +148,8 @@ static int span(const struct cvmm_mem_regions *c, uint64_t gpa, uint64_t len,
 			return -EACCES;
 		if (end <= region_end(r))
 			return 0;
-		cur = region_end(r);
-		if (++i == c->n || c->r[i].gpa.raw != cur)
+		/* The range goes on: the next region must start right here. */
+		if (++i == c->n || c->r[i].gpa.raw != region_end(r))
 			return -EFAULT;
 	}
 }
