@@ -359,7 +359,7 @@ int cvmm_ll_bzimage_load(const struct cvmm_mem *mem,
 	struct cvmm_ll_bzimage_opts o = {0, 0};
 	struct cvmm_ll_bzimage_result r;
 	const struct cvmm_ll_bzimage *b = &r.image;
-	uint64_t load, load_end, run, run_end, init;
+	uint64_t load, load_end, run = 0, run_end, init;
 	char what[96];
 	int rc;
 

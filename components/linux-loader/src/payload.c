@@ -177,7 +177,7 @@ static enum outcome unlz4(const uint8_t *in, size_t len, uint8_t *out,
 	*why = "corrupt block";
 	while (o == DONE && pos < len) {
 		uint32_t csize;
-		uint8_t *dst = out + done;
+		size_t room;
 		int n;
 
 		if (len - pos < 4) {
@@ -194,25 +194,28 @@ static enum outcome unlz4(const uint8_t *in, size_t len, uint8_t *out,
 			o = CORRUPT;
 			break;
 		}
-		/* Decode straight into the output unless fewer than 8 MiB are
-		 * left: then into scratch, to tell "too much" from corrupt. */
-		if (cap - done < LZ4_BLOCK) {
+		/* Decode straight into the output; when fewer than 8 MiB are
+		 * left and that fails, decode again into scratch to tell a
+		 * block too large for the rest (FULL) from a corrupt one. */
+		room = cap - done;
+		n = LZ4_decompress_safe(
+		    (const char *)in + pos, (char *)out + done, (int)csize,
+		    (int)(room < LZ4_BLOCK ? room : LZ4_BLOCK));
+		if (n < 0 && room < LZ4_BLOCK) {
 			if (scratch == NULL)
 				scratch = malloc(LZ4_BLOCK);
 			if (scratch == NULL) {
 				o = NO_MEMORY;
 				break;
 			}
-			dst = scratch;
-		}
-		n = LZ4_decompress_safe((const char *)in + pos, (char *)dst,
-					(int)csize, (int)LZ4_BLOCK);
-		if (n < 0)
+			o = LZ4_decompress_safe((const char *)in + pos,
+						(char *)scratch, (int)csize,
+						(int)LZ4_BLOCK) < 0
+				? CORRUPT
+				: FULL;
+		} else if (n < 0) {
 			o = CORRUPT;
-		else if ((size_t)n > cap - done)
-			o = FULL;
-		else if (dst == scratch)
-			memcpy(out + done, scratch, (size_t)n);
+		}
 		if (o != DONE)
 			break;
 		done += (size_t)n;
