@@ -36,6 +36,7 @@ struct ctx {
 	size_t size;
 	uint64_t setup, ksize, load;
 	size_t out_size; /* the vmlinux's size */
+	uint64_t payload, payload_size;
 };
 
 static void checked_file(void *arg, uint64_t n)
@@ -117,13 +118,8 @@ static void checked_extract(void *arg, uint64_t n)
 static void baseline_lz4(void *arg, uint64_t n)
 {
 	struct ctx *c = arg;
-	const uint8_t *pl =
-	    c->file + c->setup +
-	    (uint32_t)(c->file[0x248] | c->file[0x249] << 8 |
-		       c->file[0x24a] << 16 | (uint32_t)c->file[0x24b] << 24);
-	uint32_t plen =
-	    (uint32_t)(c->file[0x24c] | c->file[0x24d] << 8 |
-		       c->file[0x24e] << 16 | (uint32_t)c->file[0x24f] << 24);
+	const uint8_t *pl = c->file + c->payload;
+	uint64_t plen = c->payload_size;
 
 	for (uint64_t i = 0; i < n; i++) {
 		size_t pos = 4, done = 0;
@@ -190,6 +186,8 @@ static int bench_kernel(const char *path, int first)
 	c.setup = r.image.setup_size;
 	c.ksize = r.image.kernel_size;
 	c.load = r.load.start.raw;
+	c.payload = r.image.payload_file_offset;
+	c.payload_size = r.image.payload_size;
 	printf("kernel %s: %s, %zu bytes, protected-mode kernel %" PRIu64
 	       " bytes at 0x%" PRIx64 "\n",
 	       name, path, c.size, c.ksize, c.load);

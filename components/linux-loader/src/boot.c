@@ -79,19 +79,22 @@ int cvmm_ll_e820_validate(const struct cvmm_ll_e820 *t,
 	if (t->count == 0)
 		return cvmm_ll__fail(err, -ENODATA, "the e820 table is empty");
 	for (uint32_t i = 0; i < t->count; i++) {
-		const struct cvmm_ll_e820_entry *e = &t->entries[i], *p = e - 1;
+		const struct cvmm_ll_e820_entry *e = &t->entries[i], *p;
 		int rc = check_entry(e, i, err);
 
 		if (rc != 0)
 			return rc;
-		if (i > 0 && e->addr < p->addr)
+		if (i == 0)
+			continue;
+		p = &t->entries[i - 1];
+		if (e->addr < p->addr)
 			return cvmm_ll__fail(
 			    err, -EDOM,
 			    "e820 entry %u at 0x%" PRIx64
 			    " comes after entry %u at 0x%" PRIx64
 			    ": the table is not sorted",
 			    i, e->addr, i - 1, p->addr);
-		if (i > 0 && e->addr - p->addr < p->size)
+		if (e->addr - p->addr < p->size)
 			return overlap_error(e, i, p, i - 1, err);
 	}
 	return cvmm_ll__ok(err);
@@ -108,8 +111,8 @@ int cvmm_ll_initrd_place(const struct cvmm_ll_initrd_request *req,
 	rc = cvmm_ll_e820_validate(t, err);
 	if (rc != 0)
 		return rc;
-	for (uint32_t i = t->count; i-- > 0;) {
-		const struct cvmm_ll_e820_entry *e = &t->entries[i];
+	for (uint32_t i = t->count; i > 0; i--) {
+		const struct cvmm_ll_e820_entry *e = &t->entries[i - 1];
 		uint64_t last = e->addr + (e->size - 1), start;
 
 		if (e->type != CVMM_LL_E820_RAM)
