@@ -10,12 +10,79 @@
  * (cvmm_vq__read_desc); a packed ring would supply its own decoder and
  * reuse the rest.
  */
-#include "internal.h"
+#include "split.h"
 
 /* chain->priv.state bits. */
-#define ST_DONE	      1u
+#define ST_DONE	      CVMM_VQ__CHAIN_DONE
 #define ST_INDIRECT   2u
 #define ST_WRITE_SEEN 4u
+
+/* Learned ranges: from 16 KiB up to 1 TiB, naturally aligned. */
+#define LEARN_MIN_SHIFT 14u
+#define LEARN_MAX_SHIFT 40u
+
+/*
+ * After a buffer [addr, end) passed its check, remember the largest
+ * naturally aligned block around it (16 KiB, doubling up to 1 TiB) that is
+ * wholly readable and writable guest memory, so later buffers in it need no
+ * call through the memory interface. Where even the smallest block is not,
+ * that block is not tried again until another block is.
+ */
+static void learn(struct cvmm_vq *vq, uint64_t addr, uint64_t end)
+{
+	const uint64_t block = (addr >> LEARN_MIN_SHIFT) + 1;
+	uint64_t lo = 0, hi = 0;
+
+	if (vq->no_learn == block)
+		return;
+	for (unsigned shift = LEARN_MIN_SHIFT; shift <= LEARN_MAX_SHIFT;
+	     shift++) {
+		const uint64_t size = UINT64_C(1) << shift;
+		const uint64_t start = addr & ~(size - 1);
+
+		/* A block ending at 2^64 has no representable end. */
+		if (start > UINT64_MAX - size)
+			break;
+		if (end > start + size)
+			continue; /* the buffer sticks out: a larger block */
+		if (cvmm_mem_check(&vq->mem, cvmm_mem_gpa_from(start), size,
+				   CVMM_MEM_ACCESS_READ |
+				       CVMM_MEM_ACCESS_WRITE) != 0)
+			break;
+		lo = start;
+		hi = start + size;
+	}
+	if (hi == 0) {
+		vq->no_learn = block;
+		return;
+	}
+	vq->win[vq->win_next].start = lo;
+	vq->win[vq->win_next].end = hi;
+	vq->win_next ^= 1;
+}
+
+/* The slow part of check_buffer(): ask the memory interface. */
+static __attribute__((noinline)) int check_slow(struct cvmm_vq *vq,
+						uint64_t addr, uint64_t end,
+						uint32_t len, unsigned access)
+{
+	int rc = cvmm_mem_check(&vq->mem, cvmm_mem_gpa_from(addr), len, access);
+
+	if (rc == 0 && (vq->config.flags & CVMM_VQ_CFG_UNCACHED) == 0)
+		learn(vq, addr, end);
+	return rc;
+}
+
+/* 0 if [addr, end) (end = addr + len, not wrapped) is guest memory allowing
+ * access; the memory interface's errno otherwise. */
+static inline int check_buffer(struct cvmm_vq *vq, uint64_t addr, uint64_t end,
+			       uint32_t len, unsigned access)
+{
+	if ((addr >= vq->win[0].start && end <= vq->win[0].end) ||
+	    (addr >= vq->win[1].start && end <= vq->win[1].end))
+		return 0;
+	return check_slow(vq, addr, end, len, access);
+}
 
 static bool in_table(const struct cvmm_vq_chain *c)
 {
@@ -23,8 +90,9 @@ static bool in_table(const struct cvmm_vq_chain *c)
 }
 
 /* Switch the walk into the indirect table d points to. */
-static int enter_table(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
-		       const struct cvmm_vq__desc *d)
+static __attribute__((noinline)) int enter_table(struct cvmm_vq *vq,
+						 struct cvmm_vq_chain *c,
+						 const struct cvmm_vq__desc *d)
 {
 	cvmm_mem_gpa table = cvmm_mem_gpa_from(d->addr), end;
 	int rc;
@@ -80,8 +148,9 @@ static int enter_table(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 }
 
 /* Validate d as the chain's next buffer and advance past it. */
-static int take_buffer(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
-		       const struct cvmm_vq__desc *d, struct cvmm_vq_buf *buf)
+static inline __attribute__((always_inline)) int
+take_buffer(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
+	    const struct cvmm_vq__desc *d, struct cvmm_vq_buf *buf)
 {
 	const bool writable = (d->flags & CVMM_VQ_DESC_F_WRITE) != 0;
 	const uint32_t limit = in_table(c) ? c->priv.table_len : vq->size;
@@ -114,9 +183,9 @@ static int take_buffer(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 					  "limit %u",
 					  c->head, c->priv.next, d->next,
 					  limit);
-	rc = cvmm_mem_check(&vq->mem, addr, d->len,
-			    writable ? CVMM_MEM_ACCESS_WRITE
-				     : CVMM_MEM_ACCESS_READ);
+	rc = check_buffer(vq, addr.raw, end.raw, d->len,
+			  writable ? CVMM_MEM_ACCESS_WRITE
+				   : CVMM_MEM_ACCESS_READ);
 	if (rc != 0)
 		return cvmm_vq__violation(vq, rc,
 					  "head %u: descriptor %u at 0x%llx "
@@ -143,8 +212,8 @@ static int take_buffer(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 	return 0;
 }
 
-int cvmm_vq_chain_next(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
-		       struct cvmm_vq_buf *buf)
+/* 0 if chain can be walked further on vq. */
+static int walkable(const struct cvmm_vq *vq, const struct cvmm_vq_chain *c)
 {
 	int rc = cvmm_vq__usable(vq);
 
@@ -155,10 +224,18 @@ int cvmm_vq_chain_next(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 		return -ESTALE;
 	if ((c->priv.state & ST_DONE) != 0)
 		return -ENODATA;
+	return 0;
+}
+
+/* The next buffer of a walkable chain that is not done. */
+static inline __attribute__((always_inline)) int
+step(struct cvmm_vq *vq, struct cvmm_vq_chain *c, struct cvmm_vq_buf *buf)
+{
 	for (;;) {
 		const bool table = in_table(c);
 		const uint32_t limit = table ? c->priv.table_len : vq->size;
 		struct cvmm_vq__desc d;
+		int rc;
 
 		if (c->priv.visited >= limit)
 			return cvmm_vq__violation(
@@ -174,14 +251,47 @@ int cvmm_vq_chain_next(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 		if ((d.flags & CVMM_VQ_DESC_F_INDIRECT) == 0)
 			return take_buffer(vq, c, &d, buf);
 		/* The indirect descriptor's own WRITE flag is ignored
-		 * (virtio 1.x, 2.7.5.3.2). */
+		 * (virtio 1.x, 2.7.5.3.2). At most once per chain: a second
+		 * one is nested and refused. */
 		rc = enter_table(vq, c, &d);
 		if (rc != 0)
 			return rc;
 	}
 }
 
-bool cvmm_vq_chain_done(const struct cvmm_vq_chain *chain)
+/*
+ * Walk up to max buffers into bufs. One copy of the walk serves both entry
+ * points (so every rule is exercised through either).
+ */
+static __attribute__((noinline)) int walk(struct cvmm_vq *vq,
+					  struct cvmm_vq_chain *c,
+					  struct cvmm_vq_buf *bufs,
+					  uint32_t max, uint32_t *n)
 {
-	return (chain->priv.state & ST_DONE) != 0;
+	uint32_t i = 0;
+	int rc = walkable(vq, c);
+
+	while (rc == 0 && i < max && (c->priv.state & ST_DONE) == 0) {
+		rc = step(vq, c, &bufs[i]);
+		if (rc == 0)
+			i++;
+	}
+	*n = i;
+	return rc;
+}
+
+int cvmm_vq_chain_next(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
+		       struct cvmm_vq_buf *buf)
+{
+	uint32_t n;
+
+	/* walk() returns 0 only after producing the one buffer asked for:
+	 * a done chain is -ENODATA. */
+	return walk(vq, c, buf, 1, &n);
+}
+
+int cvmm_vq_chain_collect(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
+			  struct cvmm_vq_buf *bufs, uint32_t max, uint32_t *n)
+{
+	return walk(vq, c, bufs, max, n);
 }

@@ -29,11 +29,21 @@ struct cvmm_vq__ring {
 	uint8_t *host;
 };
 
+/*
+ * A guest range [start, end) that cvmm_mem_check() found readable and
+ * writable, so buffers inside it need no new check. Empty: start
+ * UINT64_MAX, end 0 (contains nothing, not even a zero-length range).
+ */
+struct cvmm_vq__window {
+	uint64_t start;
+	uint64_t end;
+};
+
 /* Rate limiter state for violation reports. */
 struct cvmm_vq__ratelimit {
 	uint64_t window_start;
 	uint32_t in_window;
-	uint32_t suppressed;
+	uint64_t suppressed; /* cannot wrap: one per violation */
 	bool started;
 };
 
@@ -62,8 +72,15 @@ struct cvmm_vq {
 	uint16_t signalled_used;
 	bool signalled_used_valid;
 
+	/* Memory ranges learned from buffer checks (not with
+	 * CVMM_VQ_CFG_UNCACHED); forgotten at enable, restore and reset. */
+	struct cvmm_vq__window win[2];
+	uint32_t win_next;
+	uint64_t no_learn; /* 1 + the 16-KiB block learning failed in */
+
 	uint32_t inflight;
-	uint32_t ticket; /* last ticket handed out; never 0 once used */
+	uint64_t pops;	 /* chains popped since create */
+	uint32_t ticket; /* the last pop's ticket */
 	struct cvmm_vq__slot slots[];
 };
 
@@ -80,24 +97,7 @@ struct cvmm_vq__desc {
  * so a caller can write `return cvmm_vq__violation(...)`.
  */
 int cvmm_vq__violation(struct cvmm_vq *vq, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* The rate-limited log, without breaking anything. */
-void cvmm_vq__log(struct cvmm_vq *vq, int err, const char *msg);
-
-/* Split-ring accesses (split.c). Each returns 0 or the backend's errno. */
-int cvmm_vq__read_avail_idx(struct cvmm_vq *vq, uint16_t *idx);
-int cvmm_vq__read_avail_head(struct cvmm_vq *vq, uint16_t slot, uint16_t *head);
-int cvmm_vq__read_avail_flags(struct cvmm_vq *vq, uint16_t *flags);
-int cvmm_vq__read_used_event(struct cvmm_vq *vq, uint16_t *event);
-int cvmm_vq__write_used(struct cvmm_vq *vq, uint16_t slot, uint32_t id,
-			uint32_t len);
-int cvmm_vq__write_used_idx(struct cvmm_vq *vq, uint16_t idx);
-int cvmm_vq__write_used_flags(struct cvmm_vq *vq, uint16_t flags);
-int cvmm_vq__write_avail_event(struct cvmm_vq *vq, uint16_t event);
-int cvmm_vq__read_desc(struct cvmm_vq *vq, const uint8_t *host,
-		       cvmm_mem_gpa table, uint32_t index,
-		       struct cvmm_vq__desc *out);
+    __attribute__((format(printf, 3, 4), cold));
 
 /* Validate a layout against max_size and guest memory, and resolve the
  * rings' host pointers into desc/avail/used (queue.c). */
@@ -120,7 +120,19 @@ static inline int cvmm_vq__usable(const struct cvmm_vq *vq)
 }
 
 /* Break the queue on a failed ring access (the backend's errno). */
-int cvmm_vq__memfail(struct cvmm_vq *vq, int err, const char *what);
+int cvmm_vq__memfail(struct cvmm_vq *vq, int err, const char *what)
+    __attribute__((cold));
+
+/* Forget every learned memory range. */
+static inline void cvmm_vq__forget_memory(struct cvmm_vq *vq)
+{
+	for (int i = 0; i < 2; i++) {
+		vq->win[i].start = UINT64_MAX;
+		vq->win[i].end = 0;
+	}
+	vq->win_next = 0;
+	vq->no_learn = 0;
+}
 
 /* True if head is in flight. head must be < size. */
 static inline bool cvmm_vq__in_flight(const struct cvmm_vq *vq, uint32_t head)

@@ -42,24 +42,24 @@ static bool allowed(struct cvmm_vq *vq)
 		rl->in_window = 0;
 	}
 	if (rl->in_window >= burst) {
-		if (rl->suppressed < UINT32_MAX)
-			rl->suppressed++;
+		rl->suppressed++;
 		return false;
 	}
 	rl->in_window++;
 	return true;
 }
 
-void cvmm_vq__log(struct cvmm_vq *vq, int err, const char *msg)
+/* Report msg through the log callback (which must be set), rate limited. */
+static void report(struct cvmm_vq *vq, int err, const char *msg)
 {
 	char line[320];
 
-	if (vq->config.log == NULL || !allowed(vq))
+	if (!allowed(vq))
 		return;
 	if (vq->rl.suppressed != 0) {
 		snprintf(line, sizeof(line),
-			 "%s (%u earlier reports suppressed)", msg,
-			 vq->rl.suppressed);
+			 "%s (%llu earlier reports suppressed)", msg,
+			 (unsigned long long)vq->rl.suppressed);
 		vq->rl.suppressed = 0;
 		msg = line;
 	}
@@ -80,7 +80,7 @@ int cvmm_vq__violation(struct cvmm_vq *vq, int err, const char *fmt, ...)
 	snprintf(msg, sizeof(msg),
 		 "virtqueue %u: %s: %s; queue broken until reset",
 		 vq->config.index, cvmm_vq_strerror(err), detail);
-	cvmm_vq__log(vq, err, msg);
+	report(vq, err, msg);
 	return err;
 }
 

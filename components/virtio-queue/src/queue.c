@@ -4,7 +4,7 @@
  * the avail ring, returning them through the used ring, notification
  * suppression, and saving/restoring state.
  */
-#include "internal.h"
+#include "split.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +29,7 @@ int cvmm_vq_create(const struct cvmm_mem *mem,
 		return -ENOMEM;
 	vq->mem = *mem;
 	vq->config = *config;
+	cvmm_vq__forget_memory(vq);
 	*out = vq;
 	return 0;
 }
@@ -43,7 +44,7 @@ uint8_t *cvmm_vq__host(const struct cvmm_vq *vq, cvmm_mem_gpa gpa, uint64_t len,
 {
 	void *host;
 
-	if ((vq->config.flags & CVMM_VQ_CFG_NO_HOST_POINTERS) != 0 ||
+	if ((vq->config.flags & CVMM_VQ_CFG_UNCACHED) != 0 ||
 	    cvmm_mem_translate(&vq->mem, gpa, len, access, &host) != 0 ||
 	    ((uintptr_t)host & (align - 1)) != 0)
 		return NULL;
@@ -110,6 +111,7 @@ static void apply(struct cvmm_vq *vq, const struct cvmm_vq_layout *layout,
 	vq->next_avail = vq->next_used = vq->shadow_avail = 0;
 	vq->signalled_used = 0;
 	vq->signalled_used_valid = false;
+	cvmm_vq__forget_memory(vq);
 	vq->ready = true;
 }
 
@@ -144,6 +146,7 @@ void cvmm_vq_reset(struct cvmm_vq *vq)
 	vq->signalled_used = 0;
 	vq->signalled_used_valid = false;
 	vq->inflight = 0;
+	cvmm_vq__forget_memory(vq);
 	vq->ready = false;
 	vq->broken = 0;
 }
@@ -220,8 +223,10 @@ int cvmm_vq_pop(struct cvmm_vq *vq, struct cvmm_vq_chain *chain)
 					  "head %u in avail slot %u is already "
 					  "in flight",
 					  head, slot);
-	/* Ticket 0 means "not in flight"; skip it when the counter wraps. */
-	vq->ticket = vq->ticket == UINT32_MAX ? 1 : vq->ticket + 1;
+	/* Tickets are odd, so never 0 ("not in flight"), and repeat only
+	 * after 2^31 pops. */
+	vq->pops++;
+	vq->ticket = (uint32_t)((vq->pops << 1) | 1);
 	vq->slots[head].ticket = vq->ticket;
 	vq->slots[head].writable = 0;
 	vq->inflight++;

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Split-ring field access (virtio 1.x, 2.7). Each field is read or written
- * either through the host pointer resolved at enable time (the ring lies in
- * one region, suitably aligned) or through the memory interface. Offsets
- * cannot wrap: cvmm_vq_enable() checked that every ring, event fields
- * included, lies inside guest memory, and an indirect table is checked the
- * same way before it is read.
+ * Split-ring field access (virtio 1.x, 2.7), inline: this is the hot path. Each
+ * field is read or written either through the host pointer resolved at enable
+ * time (the ring lies in one region, suitably aligned) or through the memory
+ * interface. Offsets cannot wrap: cvmm_vq_enable() checked that every ring,
+ * event fields included, lies inside guest memory, and an indirect table is
+ * checked the same way before it is read.
  *
  * Host-pointer accesses are relaxed atomics of the field's natural size, so
  * a field the guest writes concurrently is never torn; acquire and release
  * ordering come from fences, as in vm-memory.
  */
+#ifndef CVMM_VQ_SPLIT_H
+#define CVMM_VQ_SPLIT_H
+
 #include "internal.h"
 
 /* Offsets in the avail and used rings. */
@@ -71,8 +74,8 @@ static inline void store32(uint8_t *p, uint32_t v)
 	__atomic_store_n((uint32_t *)(void *)p, le32(v), __ATOMIC_RELAXED);
 }
 
-static int read16(struct cvmm_vq *vq, const struct cvmm_vq__ring *ring,
-		  uint64_t off, uint16_t *out)
+static inline int read16(struct cvmm_vq *vq, const struct cvmm_vq__ring *ring,
+			 uint64_t off, uint16_t *out)
 {
 	if (ring->host != NULL) {
 		*out = load16(ring->host + off);
@@ -81,8 +84,8 @@ static int read16(struct cvmm_vq *vq, const struct cvmm_vq__ring *ring,
 	return cvmm_mem_read_le16(&vq->mem, at(ring->gpa, off), out);
 }
 
-static int write16(struct cvmm_vq *vq, const struct cvmm_vq__ring *ring,
-		   uint64_t off, uint16_t v)
+static inline int write16(struct cvmm_vq *vq, const struct cvmm_vq__ring *ring,
+			  uint64_t off, uint16_t v)
 {
 	if (ring->host != NULL) {
 		store16(ring->host + off, v);
@@ -91,7 +94,7 @@ static int write16(struct cvmm_vq *vq, const struct cvmm_vq__ring *ring,
 	return cvmm_mem_write_le16(&vq->mem, at(ring->gpa, off), v);
 }
 
-int cvmm_vq__read_avail_idx(struct cvmm_vq *vq, uint16_t *idx)
+static inline int cvmm_vq__read_avail_idx(struct cvmm_vq *vq, uint16_t *idx)
 {
 	if (vq->avail.host != NULL) {
 		*idx = load16(vq->avail.host + AVAIL_IDX);
@@ -102,24 +105,25 @@ int cvmm_vq__read_avail_idx(struct cvmm_vq *vq, uint16_t *idx)
 					  at(vq->avail.gpa, AVAIL_IDX), idx);
 }
 
-int cvmm_vq__read_avail_head(struct cvmm_vq *vq, uint16_t slot, uint16_t *head)
+static inline int cvmm_vq__read_avail_head(struct cvmm_vq *vq, uint16_t slot,
+					   uint16_t *head)
 {
 	return read16(vq, &vq->avail, AVAIL_RING + 2 * (uint64_t)slot, head);
 }
 
-int cvmm_vq__read_avail_flags(struct cvmm_vq *vq, uint16_t *flags)
+static inline int cvmm_vq__read_avail_flags(struct cvmm_vq *vq, uint16_t *flags)
 {
 	return read16(vq, &vq->avail, AVAIL_FLAGS, flags);
 }
 
-int cvmm_vq__read_used_event(struct cvmm_vq *vq, uint16_t *event)
+static inline int cvmm_vq__read_used_event(struct cvmm_vq *vq, uint16_t *event)
 {
 	return read16(vq, &vq->avail, AVAIL_RING + 2 * (uint64_t)vq->size,
 		      event);
 }
 
-int cvmm_vq__write_used(struct cvmm_vq *vq, uint16_t slot, uint32_t id,
-			uint32_t len)
+static inline int cvmm_vq__write_used(struct cvmm_vq *vq, uint16_t slot,
+				      uint32_t id, uint32_t len)
 {
 	uint64_t off = USED_RING + USED_ELEM * (uint64_t)slot;
 	uint8_t elem[8];
@@ -137,7 +141,7 @@ int cvmm_vq__write_used(struct cvmm_vq *vq, uint16_t slot, uint32_t id,
 			      sizeof(elem));
 }
 
-int cvmm_vq__write_used_idx(struct cvmm_vq *vq, uint16_t idx)
+static inline int cvmm_vq__write_used_idx(struct cvmm_vq *vq, uint16_t idx)
 {
 	if (vq->used.host != NULL) {
 		atomic_thread_fence(memory_order_release);
@@ -148,20 +152,20 @@ int cvmm_vq__write_used_idx(struct cvmm_vq *vq, uint16_t idx)
 					   idx);
 }
 
-int cvmm_vq__write_used_flags(struct cvmm_vq *vq, uint16_t flags)
+static inline int cvmm_vq__write_used_flags(struct cvmm_vq *vq, uint16_t flags)
 {
 	return write16(vq, &vq->used, USED_FLAGS, flags);
 }
 
-int cvmm_vq__write_avail_event(struct cvmm_vq *vq, uint16_t event)
+static inline int cvmm_vq__write_avail_event(struct cvmm_vq *vq, uint16_t event)
 {
 	return write16(vq, &vq->used,
 		       USED_RING + USED_ELEM * (uint64_t)vq->size, event);
 }
 
-int cvmm_vq__read_desc(struct cvmm_vq *vq, const uint8_t *host,
-		       cvmm_mem_gpa table, uint32_t index,
-		       struct cvmm_vq__desc *out)
+static inline int cvmm_vq__read_desc(struct cvmm_vq *vq, const uint8_t *host,
+				     cvmm_mem_gpa table, uint32_t index,
+				     struct cvmm_vq__desc *out)
 {
 	uint64_t off = (uint64_t)index * CVMM_VQ_DESC_SIZE;
 	uint64_t lo, hi;
@@ -192,3 +196,5 @@ int cvmm_vq__read_desc(struct cvmm_vq *vq, const uint8_t *host,
 	out->next = (uint16_t)(hi >> 48);
 	return 0;
 }
+
+#endif

@@ -22,12 +22,12 @@ static int phantom_where(cvmm_mem_gpa gpa, uint64_t len)
 		return 0; /* not phantom */
 	if (__builtin_add_overflow(gpa.raw, len, &end))
 		return -EOVERFLOW;
-	return end <= PHANTOM_BASE + PHANTOM_SIZE ? 1 : -EFAULT;
+	return end <= PHANTOM_END ? 1 : -EFAULT;
 }
 
 static int ov_read(void *ctx, cvmm_mem_gpa gpa, void *dst, size_t len)
 {
-	const struct cvmm_mem *inner = ctx;
+	const struct cvmm_mem *inner = &((struct fx *)ctx)->inner;
 	int w = phantom_where(gpa, len);
 
 	if (w == 0)
@@ -39,7 +39,7 @@ static int ov_read(void *ctx, cvmm_mem_gpa gpa, void *dst, size_t len)
 
 static int ov_write(void *ctx, cvmm_mem_gpa gpa, const void *src, size_t len)
 {
-	const struct cvmm_mem *inner = ctx;
+	const struct cvmm_mem *inner = &((struct fx *)ctx)->inner;
 	int w = phantom_where(gpa, len);
 
 	if (w == 0)
@@ -49,9 +49,11 @@ static int ov_write(void *ctx, cvmm_mem_gpa gpa, const void *src, size_t len)
 
 static int ov_check(void *ctx, cvmm_mem_gpa gpa, uint64_t len, unsigned acc)
 {
-	const struct cvmm_mem *inner = ctx;
+	struct fx *f = ctx;
+	const struct cvmm_mem *inner = &f->inner;
 	int w = phantom_where(gpa, len);
 
+	f->checks++;
 	if (w == 0)
 		return cvmm_mem_check(inner, gpa, len, acc);
 	return w < 0 ? w : 0;
@@ -60,7 +62,7 @@ static int ov_check(void *ctx, cvmm_mem_gpa gpa, uint64_t len, unsigned acc)
 static int ov_translate(void *ctx, cvmm_mem_gpa gpa, uint64_t len, unsigned acc,
 			void **host)
 {
-	const struct cvmm_mem *inner = ctx;
+	const struct cvmm_mem *inner = &((struct fx *)ctx)->inner;
 	int w = phantom_where(gpa, len);
 
 	if (w == 0)
@@ -83,7 +85,7 @@ void fx_memory(struct fx *f, const struct cvmm_mem_range *ranges, size_t n)
 			 0);
 	f->inner = cvmm_mem_test_iface(f->tm);
 	f->mem.ops = &overlay_ops;
-	f->mem.ctx = &f->inner;
+	f->mem.ctx = f;
 }
 
 static void record_log(void *arg, int err, const char *msg)

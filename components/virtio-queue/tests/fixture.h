@@ -12,8 +12,8 @@
  *   HI     [0x19000, 0x1a000)
  *   hole   [0x1a000, 0x20000)
  *   RO     [0x20000, 0x21000)  read-only; its end is the end of memory
- *   PHANTOM [2^40, 2^40 + 2^36) memory that check() accepts, reads as zero
- *            and discards writes (for lengths no test can allocate)
+ *   PHANTOM [2^64 - 2^37, 2^64 - 2^36) memory that check() accepts, reads as
+ * zero and discards writes (for lengths no test can allocate)
  */
 #ifndef VQ_TEST_FIXTURE_H
 #define VQ_TEST_FIXTURE_H
@@ -40,8 +40,8 @@
 #define HI_END	     0x1a000u
 #define RO_BASE	     0x20000u
 #define RO_END	     0x21000u
-#define PHANTOM_BASE (UINT64_C(1) << 40)
-#define PHANTOM_SIZE (UINT64_C(1) << 36)
+#define PHANTOM_BASE (UINT64_C(0) - (UINT64_C(1) << 41))
+#define PHANTOM_END  UINT64_MAX
 
 /* An errno no backend produces, for injected failures. */
 #define INJECTED (-EHWPOISON)
@@ -64,6 +64,8 @@ struct fx {
 	int log_err;
 	char log_msg[512];
 	uint64_t clock;
+	/* cvmm_mem_check() calls seen by the overlay. */
+	unsigned checks;
 };
 
 /* cmocka setup/teardown: memory only (the queue comes from fx_open). */

@@ -228,7 +228,7 @@ static void rings_across_regions_work_through_the_interface(void **state)
 		fx_roundtrip(f, head, 80);
 	}
 	/* And with host pointers disabled altogether. */
-	fx_open_at(f, 16, FEAT_ALL, RING_BASE, CVMM_VQ_CFG_NO_HOST_POINTERS);
+	fx_open_at(f, 16, FEAT_ALL, RING_BASE, CVMM_VQ_CFG_UNCACHED);
 	for (int round = 0; round < 40; round++) {
 		head = fx_add(f, bufs, 3);
 		fx_roundtrip(f, head, 80);

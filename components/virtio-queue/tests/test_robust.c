@@ -180,9 +180,9 @@ static void fail_every_ring_access_in_turn(uint32_t flags, uint64_t features)
 static void ring_access_failures_break_the_queue(void **state)
 {
 	(void)state;
-	fail_every_ring_access_in_turn(CVMM_VQ_CFG_NO_HOST_POINTERS,
+	fail_every_ring_access_in_turn(CVMM_VQ_CFG_UNCACHED,
 				       CVMM_VQ_F_INDIRECT_DESC);
-	fail_every_ring_access_in_turn(CVMM_VQ_CFG_NO_HOST_POINTERS, FEAT_ALL);
+	fail_every_ring_access_in_turn(CVMM_VQ_CFG_UNCACHED, FEAT_ALL);
 	fail_every_ring_access_in_turn(0, FEAT_ALL);
 	fail_every_ring_access_in_turn(0, CVMM_VQ_F_INDIRECT_DESC);
 }
@@ -351,7 +351,7 @@ static void guest_fields_are_read_once(void **state)
 	uint16_t heads[3];
 
 	fx_open_at(f, 16, CVMM_VQ_F_INDIRECT_DESC, RING_BASE,
-		   CVMM_VQ_CFG_NO_HOST_POINTERS);
+		   CVMM_VQ_CFG_UNCACHED);
 	avail_idx = f->layout.avail.raw + 2;
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(cvmm_vqm_add(f->m, &ch, &heads[i]), 0);
@@ -385,6 +385,87 @@ static void guest_fields_are_read_once(void **state)
 	assert_int_equal(cvmm_vq_pop(f->vq, &c), -EAGAIN);
 	assert_int_equal(reads_at(&r, avail_idx, 2), 2);
 	cvmm_mem_test_set_observer(f->tm, NULL, NULL);
+}
+
+/* Walk one direct chain of the given buffer and return it; the number of
+ * checks the memory interface saw. */
+static unsigned checks_for(struct fx *f, struct cvmm_vqm_buf b, int expect)
+{
+	struct cvmm_vq_chain c;
+	unsigned checks;
+	uint16_t head = fx_add(f, &b, 1);
+
+	f->checks = 0;
+	assert_int_equal(fx_pop_walk(f, &c, NULL, 0, NULL), expect);
+	checks = f->checks;
+	if (expect == 0) {
+		uint16_t id;
+		uint32_t len;
+
+		assert_int_equal(cvmm_vq_add_used(f->vq, head, 0), 0);
+		assert_int_equal(cvmm_vqm_get_used(f->m, &id, &len), 0);
+	}
+	return checks;
+}
+
+static void learned_memory_saves_checks_and_hides_nothing(void **state)
+{
+	struct fx *f = *state;
+
+	fx_open(f, 16, 0);
+	/* First buffer in BUF: its check, then the learning checks (the
+	 * 16-KiB block is BUF, the 32-KiB one RING + BUF, the 64-KiB one takes
+	 * in the hole).
+	 * Then nothing for buffers inside RING or BUF. */
+	assert_int_equal(checks_for(f, fx_buf(BUF_BASE + 8, 64, true), 0), 4);
+	assert_int_equal(
+	    checks_for(f, fx_buf(BUF_BASE + 0x3000, 0x1000, true), 0), 0);
+	assert_int_equal(checks_for(f, fx_buf(RING_BASE, 8, false), 0), 0);
+	assert_int_equal(checks_for(f, fx_buf(BUF_END, 0, true), 0), 0);
+	/* The window never covers more than was checked: one byte past BUF
+	 * is still a hole. */
+	assert_int_equal(checks_for(f, fx_buf(BUF_END - 8, 9, false), -EFAULT),
+			 1);
+	fx_expect_broken(f, -EFAULT);
+	/* Reset forgets: the check happens again. */
+	fx_reenable(f);
+	assert_true(checks_for(f, fx_buf(BUF_BASE + 8, 64, true), 0) > 1);
+	/* HI is too small for a 16 KiB block: learning fails once, and is not
+	 * retried for the same block. */
+	assert_int_equal(checks_for(f, fx_buf(HI_BASE, 64, true), 0), 2);
+	assert_int_equal(checks_for(f, fx_buf(HI_BASE + 64, 64, true), 0), 1);
+	/* Read-only memory is never learned, so a writable buffer there is
+	 * still refused after readable ones passed. */
+	assert_int_equal(checks_for(f, fx_buf(RO_BASE, 64, false), 0), 2);
+	assert_int_equal(checks_for(f, fx_buf(RO_BASE, 64, false), 0), 1);
+	assert_int_equal(checks_for(f, fx_buf(RO_BASE, 64, true), -EACCES), 1);
+	fx_expect_broken(f, -EACCES);
+	/* Two ranges remembered at once: BUF and a 1-TiB block of phantom
+	 * memory (the largest learned), and buffers in either are free. */
+	fx_reenable(f);
+	assert_int_equal(checks_for(f, fx_buf(BUF_BASE, 64, true), 0), 4);
+	/* Its check, then blocks of 2^14 .. 2^40 bytes all pass. */
+	assert_int_equal(checks_for(f, fx_buf(PHANTOM_BASE, 64, true), 0),
+			 1 + 27);
+	assert_int_equal(checks_for(f, fx_buf(BUF_BASE + 64, 64, true), 0), 0);
+	assert_int_equal(
+	    checks_for(f, fx_buf(PHANTOM_BASE + (UINT64_C(1) << 39), 64, true),
+		       0),
+	    0);
+	/* Sticking out of the learned block: checked, and no block around it
+	 * can be learned (the next larger one would end at 2^64). */
+	assert_int_equal(
+	    checks_for(
+		f, fx_buf(PHANTOM_BASE + (UINT64_C(1) << 40) - 8, 16, true), 0),
+	    1);
+	/* At the very top no block has a representable end. */
+	assert_int_equal(checks_for(f, fx_buf(UINT64_MAX - 64, 64, true), 0),
+			 1);
+	/* Uncached: one check per buffer, always. */
+	fx_open_at(f, 16, 0, RING_BASE, CVMM_VQ_CFG_UNCACHED);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(
+		    checks_for(f, fx_buf(BUF_BASE + 8, 64, true), 0), 1);
 }
 
 static void every_errno_has_a_description(void **state)
@@ -430,6 +511,9 @@ int run_robustness_tests(void)
 					    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(guest_fields_are_read_once,
 					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		learned_memory_saves_checks_and_hides_nothing, fx_setup,
+		fx_teardown),
 	    cmocka_unit_test(every_errno_has_a_description),
 	};
 

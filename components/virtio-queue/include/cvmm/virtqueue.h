@@ -85,16 +85,24 @@
  * by a guest-chosen length and nothing allocates after create. Every loop is
  * bounded by the queue size or an indirect table's entry count.
  *
- * Host pointers. By default cvmm_vq_enable() translates each ring to a host
- * pointer once (cvmm_mem_translate) and accesses it directly when the ring
- * lies inside one region with suitable alignment; otherwise, and always
- * with CVMM_VQ_CFG_NO_HOST_POINTERS, every ring access goes through the
- * memory interface. Ring memory must therefore stay mapped while the queue
- * is ready (reset the queue before changing guest memory), and a backend
- * that tracks dirty pages must count the whole used ring as dirty while the
- * queue is ready, or the VMM sets CVMM_VQ_CFG_NO_HOST_POINTERS. Buffers are
- * never accessed by the queue: the device reads and writes them through the
- * memory interface, which lets a buffer span adjacent regions.
+ * Caching. Unless the config sets CVMM_VQ_CFG_UNCACHED, the queue saves
+ * calls through the memory interface on its hot path, in two ways:
+ *   - cvmm_vq_enable() translates each ring to a host pointer once
+ *     (cvmm_mem_translate) and accesses it directly when the ring lies
+ *     inside one region with suitable alignment (otherwise every access to
+ *     that ring goes through the interface);
+ *   - after a buffer passes its check (cvmm_mem_check), the queue asks the
+ *     interface whether the naturally aligned block around it (16 KiB,
+ *     doubling up to 1 TiB) is readable and writable memory, and remembers
+ *     the largest such block (two at a time); buffers inside a remembered
+ *     block need no further call.
+ * Both are forgotten at enable, restore and reset. So guest memory must not
+ * shrink, move or turn read-only while the queue is ready (reset the queue
+ * first), and a backend that tracks dirty pages must count the whole used
+ * ring as dirty while the queue is ready, or the VMM sets
+ * CVMM_VQ_CFG_UNCACHED. Buffers themselves are never accessed by the
+ * queue: the device reads and writes them through the memory interface,
+ * which lets a buffer span adjacent regions.
  *
  * Concurrency. A queue is used by one thread at a time; the guest runs
  * concurrently. Each guest field is read once into VMM memory and the copy
@@ -181,8 +189,9 @@ typedef void (*cvmm_vq_log_fn)(void *arg, int err, const char *msg);
 /* A monotonic clock in nanoseconds, for rate limiting. */
 typedef uint64_t (*cvmm_vq_clock_fn)(void *arg);
 
-/* Access rings only through the memory interface, never a host pointer. */
-#define CVMM_VQ_CFG_NO_HOST_POINTERS 1u
+/* Access rings and check buffers only through the memory interface: no
+ * host pointers, no remembered memory ranges (see "Caching" above). */
+#define CVMM_VQ_CFG_UNCACHED 1u
 
 struct cvmm_vq_config {
 	/* Largest size the driver may choose (QueueNumMax): a power of two
@@ -324,8 +333,27 @@ CVMM_VQ_MUST_CHECK int cvmm_vq_chain_next(struct cvmm_vq *vq,
 					  struct cvmm_vq_chain *chain,
 					  struct cvmm_vq_buf *buf);
 
-/* True when cvmm_vq_chain_next() has returned the chain's last buffer. */
-bool cvmm_vq_chain_done(const struct cvmm_vq_chain *chain);
+/*
+ * Walk up to max buffers of the chain into bufs[0..*n) in one call, with
+ * exactly the validation of cvmm_vq_chain_next(). Returns 0 when it stopped
+ * at the end of the chain or after max buffers (call again for the rest);
+ * on a violation its errno, with *n the buffers validated before it.
+ * -ENODATA if the chain was already done; -ESTALE as for chain_next.
+ */
+CVMM_VQ_MUST_CHECK int cvmm_vq_chain_collect(struct cvmm_vq *vq,
+					     struct cvmm_vq_chain *chain,
+					     struct cvmm_vq_buf *bufs,
+					     uint32_t max, uint32_t *n);
+
+/* chain->priv.state bit: the last buffer has been returned. */
+#define CVMM_VQ__CHAIN_DONE 1u
+
+/* True when the chain's last buffer has been returned (by
+ * cvmm_vq_chain_next() or cvmm_vq_chain_collect()). */
+static inline bool cvmm_vq_chain_done(const struct cvmm_vq_chain *chain)
+{
+	return (chain->priv.state & CVMM_VQ__CHAIN_DONE) != 0;
+}
 
 /*
  * Return head to the driver with len bytes written into its writable
