@@ -20,6 +20,7 @@
  *               has not made available, or moved the used index more than
  *               the queue size (a device bug; id and len are still stored);
  *   -EOVERFLOW  a field address computed from a hostile index wraps;
+ *   -EBUSY      cvmm_vqm_set_indices() while chains are outstanding;
  *   -ENOMEM     allocation failed;
  *   anything the memory backend returns.
  *
