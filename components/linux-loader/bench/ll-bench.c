@@ -192,11 +192,11 @@ static int bench_kernel(const char *path, int first)
 	       " bytes at 0x%" PRIx64 "\n",
 	       name, path, c.size, c.ksize, c.load);
 	if (first) {
-		snprintf(label, sizeof(label), "ll-load-%s-file", name);
+		snprintf(label, sizeof(label), "linux-loader.load-%s-file", name);
 		cvmm_bench_report(
 		    label, cvmm_bench_rate(checked_file, &c, MIN_NS, 5),
 		    cvmm_bench_rate(baseline_file, &c, MIN_NS, 5), "loads/s");
-		snprintf(label, sizeof(label), "ll-load-%s-buffer", name);
+		snprintf(label, sizeof(label), "linux-loader.load-%s-buffer", name);
 		cvmm_bench_report(
 		    label, cvmm_bench_rate(checked_buffer, &c, MIN_NS, 5),
 		    cvmm_bench_rate(baseline_buffer, &c, MIN_NS, 5), "loads/s");
@@ -212,7 +212,7 @@ static int bench_kernel(const char *path, int first)
 	       name, cvmm_ll_compression_name(p.format), p.compressed_size,
 	       p.size, (double)(t1 - t0) / 1e6);
 	c.out_size = p.size;
-	snprintf(label, sizeof(label), "ll-extract-%s", name);
+	snprintf(label, sizeof(label), "linux-loader.extract-%s", name);
 	if (p.format == CVMM_LL_COMP_LZ4) {
 		double checked =
 		    cvmm_bench_rate(checked_extract, &c, MIN_NS, 3);

@@ -5,35 +5,38 @@
 
 #include <cvmm/ll.h>
 
+/* Shared between the component's files, never exported from a DSO. */
+#define CVMM_LL__HIDDEN __attribute__((visibility("hidden")))
+
 /* Fill err (if any) with code and a formatted message; return code. */
-int cvmm_ll__fail(struct cvmm_ll_error *err, int code, const char *fmt, ...)
+CVMM_LL__HIDDEN int cvmm_ll__fail(struct cvmm_ll_error *err, int code,
+				  const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Mark err (if any) as success; return 0. */
-int cvmm_ll__ok(struct cvmm_ll_error *err);
+CVMM_LL__HIDDEN int cvmm_ll__ok(struct cvmm_ll_error *err);
 
 /*
  * Copy len bytes at source offset off into guest memory at gpa: straight
  * into the host mapping when the range is inside one region, through a
  * bounce buffer when it spans regions. Writes only inside [gpa, gpa + len).
  */
-CVMM_LL_MUST_CHECK int cvmm_ll__copy_to_guest(const struct cvmm_mem *mem,
-					      const struct cvmm_ll_source *src,
-					      uint64_t off, uint64_t gpa,
-					      uint64_t len);
+CVMM_LL__HIDDEN CVMM_LL_MUST_CHECK int
+cvmm_ll__copy_to_guest(const struct cvmm_mem *mem,
+		       const struct cvmm_ll_source *src, uint64_t off,
+		       uint64_t gpa, uint64_t len);
 
 /* Write len zero bytes at gpa; only inside [gpa, gpa + len). */
-CVMM_LL_MUST_CHECK int cvmm_ll__zero_guest(const struct cvmm_mem *mem,
-					   uint64_t gpa, uint64_t len);
+CVMM_LL__HIDDEN CVMM_LL_MUST_CHECK int
+cvmm_ll__zero_guest(const struct cvmm_mem *mem, uint64_t gpa, uint64_t len);
 
 /*
  * Check that [gpa, gpa + len) is writable guest memory; on failure the
  * message says "<what> [start, end) is not writable guest memory: <why>".
  */
-CVMM_LL_MUST_CHECK int cvmm_ll__check_guest(const struct cvmm_mem *mem,
-					    uint64_t gpa, uint64_t len,
-					    const char *what,
-					    struct cvmm_ll_error *err);
+CVMM_LL__HIDDEN CVMM_LL_MUST_CHECK int
+cvmm_ll__check_guest(const struct cvmm_mem *mem, uint64_t gpa, uint64_t len,
+		     const char *what, struct cvmm_ll_error *err);
 
 /* True if [a, a + alen) and [b, b + blen) share a byte (no wrap assumed). */
 static inline int cvmm_ll__overlap(uint64_t a, uint64_t alen, uint64_t b,

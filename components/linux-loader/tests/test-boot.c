@@ -148,7 +148,7 @@ static void test_initrd_load(void **state)
 {
 	const struct cvmm_mem_range r = {cvmm_mem_gpa_from(0x100000), 0x10000,
 					 0};
-	uint8_t data[0x1800], back[0x1800];
+	uint8_t data[0x1800] = {0}, back[0x1800];
 	struct cvmm_ll_source src = cvmm_ll_source_buffer(data, sizeof(data));
 	struct failing_source fs;
 	struct cvmm_ll_source bad = failing_source(&fs, src, 1, -EIO);

@@ -104,6 +104,12 @@ static void test_lz4_blocks(void **state)
 		assert_int_equal(p.size, n);
 		assert_memory_equal(p.data, vm, n);
 		cvmm_ll_payload_free(&p);
+		/* A corrupt first block, decoded straight into the output. */
+		memset(c + 8, 0xff, 16);
+		check_err(cvmm_ll_payload_decompress(c, len, LIMIT, &p, &err),
+			  err, -EBADMSG, "corrupt block");
+		free(c);
+		c = make_lz4(vm, n, between, &len);
 		/* A trailer 1 MiB short: the last block overflows it. */
 		set32(c + len - 4, (uint32_t)(n - (1 << 20)));
 		check_err(cvmm_ll_payload_decompress(c, len, LIMIT, &p, &err),
