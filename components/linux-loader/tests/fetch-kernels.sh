@@ -88,8 +88,19 @@ for flavour in "$@"; do
 			>"$work/download.log" 2>&1); then
 			cat "$work/download.log" >&2
 			rm -rf "$work"
-			skip "apt-get download $pkg failed: the archive cannot" \
-				"be reached"
+			# Offline with an older kernel cached: use that one.
+			if [ "$flavour" = amd64 ]; then
+				path=$(cached "$flavour")
+			else
+				path=$(cached_cloud "$flavour")
+			fi
+			[ -n "$path" ] ||
+				skip "apt-get download $pkg failed: the" \
+					"archive cannot be reached"
+			echo "fetch-kernels: using the cached $path" >&2
+			dir=$(basename "$(dirname "$path")")
+			echo "$flavour ${dir%%_*} ${dir#*_} $path"
+			continue
 		fi
 		deb=$(ls "$work"/*.deb | head -n 1)
 		mkdir -p "$work/x"

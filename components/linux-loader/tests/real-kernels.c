@@ -84,6 +84,13 @@ static void test_header_fields(void **state)
 	assert_int_equal(b.raw_len, 0x202 + f[0x201] - 0x1f1);
 	assert_memory_equal(b.raw, f + 0x1f1, b.raw_len);
 	assert_true(b.has_64bit_entry);
+	/* One byte short of the protected-mode kernel: refused, named. */
+	src.size = b.setup_size + b.kernel_size - 1;
+	assert_int_equal(cvmm_ll_bzimage_parse(&src, 0, &b, &err), -ERANGE);
+	assert_non_null(strstr(err.msg, "syssize="));
+	print_message("truncated: %s\n", err.msg);
+	src.size = k.size;
+	assert_int_equal(cvmm_ll_bzimage_parse(&src, 0, &b, &err), 0);
 	print_message(
 	    "%s %s: protocol %u.%02u, setup_sects=%u, syssize=%u "
 	    "(%" PRIu64 " bytes), file %zu bytes, pref_address=0x%" PRIx64
