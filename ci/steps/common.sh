@@ -28,10 +28,14 @@ build_preset() { # preset target...
 	shift
 	dir=$(preset_dir "$preset")
 	mkdir -p "$build_root"
-	# shellcheck disable=SC2086
-	cmake --preset "$preset" -S "$root" -B "$dir" ${CVMM_CMAKE_ARGS:-} \
-		>"$dir.configure.log" 2>&1 ||
-		{ tail -n 40 "$dir.configure.log"; die "configure of preset $preset failed"; }
+	# Configure once; later builds re-run configure by themselves when a
+	# CMake input changes.
+	if [ ! -f "$dir/CMakeCache.txt" ] || [ ! -f "$dir/Makefile" ]; then
+		# shellcheck disable=SC2086
+		cmake --preset "$preset" -S "$root" -B "$dir" ${CVMM_CMAKE_ARGS:-} \
+			>"$dir.configure.log" 2>&1 ||
+			{ tail -n 40 "$dir.configure.log"; die "configure of preset $preset failed"; }
+	fi
 	cmake --build "$dir" -j "$jobs" --target "$@"
 }
 

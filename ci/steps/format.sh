@@ -5,4 +5,5 @@ source "$(dirname "$0")/common.sh"
 command -v clang-format >/dev/null || die "clang-format is missing (ci/install-deps.sh installs it)"
 mapfile -t files < <(component_sources)
 figure files "${#files[@]}"
-clang-format --dry-run --Werror "${files[@]}"
+clang-format --dry-run --Werror "${files[@]}" ||
+	die "not clang-format clean (see above; fix with clang-format -i)"

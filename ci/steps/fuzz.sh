@@ -11,7 +11,7 @@ figure targets "${#targets[@]}"
 [ ${#targets[@]} -gt 0 ] || exit 0
 bin=$(preset_dir fuzz-libfuzzer)/fuzz
 corpora=${CVMM_CORPORA_ROOT:-$root/corpora}
-status=0
+failed=()
 for t in "${targets[@]}"; do
 	work=$(mktemp -d)
 	for sub in seeds corpus; do
@@ -30,9 +30,9 @@ for t in "${targets[@]}"; do
 	figure "execs-per-sec.$t" "${rate:-0}"
 	if [ $rc -ne 0 ]; then
 		grep -E 'ERROR|SUMMARY|==[0-9]+==|#[0-9]+ 0x' "$log" | head -n 30
-		echo "fuzz target $t failed; the input is in $work.crash-*"
-		status=1
+		echo "the input that failed: $(ls "$work".crash-* 2>/dev/null | head -n1)"
+		failed+=("$t")
 	fi
 	rm -rf "$work"
 done
-exit $status
+[ ${#failed[@]} -eq 0 ] || die "fuzz target ${failed[*]} failed (crash, leak or timeout above)"
