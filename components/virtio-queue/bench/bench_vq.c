@@ -6,14 +6,17 @@
  * and 16 descriptors. The driver side is the same trivial step for both:
  * the avail ring is filled once and each batch only moves the avail index.
  *
- * Extra lines show where the cost goes:
- *   .collect    the checked path walking each chain with one
- *               cvmm_vq_chain_collect() call instead of a call per buffer;
+ * The gate checks every "bench" line against bench-limits in the manifest:
+ *   virtio-queue.chain-N          pop + cvmm_vq_chain_next per buffer +
+ *                                 cvmm_vq_add_used;
+ *   virtio-queue.chain-N.collect  the same with one cvmm_vq_chain_collect()
+ *                                 call per chain.
+ * "bench-detail" lines (not checked) show where the cost goes:
  *   .uncached   the checked path with every ring access and every buffer
  *               check through the memory interface (CVMM_VQ_CFG_UNCACHED);
- *   .buf-check  the baseline plus one cvmm_mem_check() per buffer (the one
- *               check per descriptor the memory interface cannot avoid),
- *               against the baseline.
+ *   .buf-check  the baseline plus one cvmm_mem_check() per buffer, what
+ *               checking each buffer through the interface costs without
+ *               the ranges the queue learns.
  */
 #include <cvmm/mem-mmap.h>
 #include <cvmm/virtqueue.h>
@@ -26,8 +29,8 @@
 #include "virtqueue-model.h"
 
 #define SIZE	256u
-#define MIN_NS	200000000u
-#define REPEATS 3
+#define MIN_NS	100000000u
+#define REPEATS 5
 #define BUFS	0x10000u /* buffers start here; rings are at 0 */
 #define RAM	(1u << 20)
 
@@ -219,10 +222,34 @@ static int build(struct ctx *c, uint32_t len)
 	return rc;
 }
 
-static double rate(struct ctx *c, void (*fn)(void *, uint64_t))
+/* A figure that explains the others, in a line the gate does not check. */
+static void detail(const char *name, double checked_rate, double base_rate)
 {
-	restart(c);
-	return c->batch ? cvmm_bench_rate(fn, c, MIN_NS, REPEATS) : 0;
+	printf("bench-detail %s: %.4g chains/s vs baseline %.4g chains/s: "
+	       "ratio %.2f\n",
+	       name, checked_rate, base_rate,
+	       checked_rate > 0 ? base_rate / checked_rate : 0);
+	fflush(stdout);
+}
+
+/*
+ * Best rates of the checked path and of the baseline, measured in
+ * alternation so a machine whose load changes favours neither.
+ */
+static void rates(struct ctx *c, void (*fn)(void *, uint64_t),
+		  void (*base_fn)(void *, uint64_t), double *r, double *base)
+{
+	*r = *base = 0;
+	for (int round = 0; round < REPEATS && c->batch != 0; round++) {
+		double x;
+
+		restart(c);
+		x = cvmm_bench_rate(base_fn, c, MIN_NS, 1);
+		*base = x > *base ? x : *base;
+		restart(c);
+		x = cvmm_bench_rate(fn, c, MIN_NS, 1);
+		*r = x > *r ? x : *r;
+	}
 }
 
 int main(void)
@@ -261,17 +288,19 @@ int main(void)
 			cvmm_vq_destroy(c.vq);
 			if (cvmm_vq_create(&c.mem, &cfg, &c.vq) != 0)
 				return 1;
-			base = rate(&c, baseline);
-			r = rate(&c, mode == 1 ? checked_collect : checked);
+			rates(&c, mode == 1 ? checked_collect : checked,
+			      baseline, &r, &base);
 			snprintf(name, sizeof(name), "virtio-queue.chain-%u%s",
 				 lens[i], suffix[mode]);
-			cvmm_bench_report(name, r, base, "chains/s");
+			if (mode < 2)
+				cvmm_bench_report(name, r, base, "chains/s");
+			else
+				detail(name, r, base);
 		}
-		base = rate(&c, baseline);
-		r = rate(&c, baseline_buf_check);
+		rates(&c, baseline_buf_check, baseline, &r, &base);
 		snprintf(name, sizeof(name), "virtio-queue.chain-%u.buf-check",
 			 lens[i]);
-		cvmm_bench_report(name, r, base, "chains/s");
+		detail(name, r, base);
 		if (cvmm_vq_is_broken(c.vq))
 			return 1;
 	}
