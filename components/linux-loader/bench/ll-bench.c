@@ -192,11 +192,13 @@ static int bench_kernel(const char *path, int first)
 	       " bytes at 0x%" PRIx64 "\n",
 	       name, path, c.size, c.ksize, c.load);
 	if (first) {
-		snprintf(label, sizeof(label), "linux-loader.load-%s-file", name);
+		snprintf(label, sizeof(label), "linux-loader.load-%s-file",
+			 name);
 		cvmm_bench_report(
 		    label, cvmm_bench_rate(checked_file, &c, MIN_NS, 5),
 		    cvmm_bench_rate(baseline_file, &c, MIN_NS, 5), "loads/s");
-		snprintf(label, sizeof(label), "linux-loader.load-%s-buffer", name);
+		snprintf(label, sizeof(label), "linux-loader.load-%s-buffer",
+			 name);
 		cvmm_bench_report(
 		    label, cvmm_bench_rate(checked_buffer, &c, MIN_NS, 5),
 		    cvmm_bench_rate(baseline_buffer, &c, MIN_NS, 5), "loads/s");
@@ -215,10 +217,10 @@ static int bench_kernel(const char *path, int first)
 	snprintf(label, sizeof(label), "linux-loader.extract-%s", name);
 	if (p.format == CVMM_LL_COMP_LZ4) {
 		double checked =
-		    cvmm_bench_rate(checked_extract, &c, MIN_NS, 3);
+		    cvmm_bench_rate(checked_extract, &c, MIN_NS, 5);
 
 		cvmm_bench_report(label, checked,
-				  cvmm_bench_rate(baseline_lz4, &c, MIN_NS, 3),
+				  cvmm_bench_rate(baseline_lz4, &c, MIN_NS, 5),
 				  "extractions/s");
 		printf("extract %s: %.1f ms each\n", name, 1e3 / checked);
 	} else {

@@ -152,11 +152,20 @@ int cvmm_ll__copy_to_guest(const struct cvmm_mem *mem,
 			   uint64_t gpa, uint64_t len)
 {
 	uint8_t *bounce = NULL;
-	int rc = 0;
+	void *host;
+	int rc;
 
+	/* Inside one region: one read straight into it (large copies are
+	 * fastest whole). */
+	rc = cvmm_mem_translate(mem, cvmm_mem_gpa_from(gpa), len,
+				CVMM_MEM_ACCESS_WRITE, &host);
+	if (rc != -EXDEV)
+		return rc == 0
+			   ? cvmm_ll_source_read(src, off, host, (size_t)len)
+			   : rc;
+	rc = 0;
 	while (len > 0) {
 		size_t n = len < LL_CHUNK ? (size_t)len : LL_CHUNK;
-		void *host;
 
 		rc = cvmm_mem_translate(mem, cvmm_mem_gpa_from(gpa), n,
 					CVMM_MEM_ACCESS_WRITE, &host);

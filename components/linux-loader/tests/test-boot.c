@@ -184,6 +184,34 @@ static void test_initrd_load(void **state)
 	cvmm_mem_test_destroy(tm);
 }
 
+/* A large copy over 1.5-MiB regions: 1-MiB steps, some inside a region
+ * (straight in), some across two (through the bounce buffer). */
+static void test_initrd_load_large(void **state)
+{
+	const size_t n = (size_t)3 << 20;
+	const struct cvmm_mem_range r = {cvmm_mem_gpa_from(0), 4 << 20, 0};
+	uint8_t *data = malloc(n), *back = malloc(n);
+	struct cvmm_ll_source src = cvmm_ll_source_buffer(data, n);
+	struct cvmm_ll_range out;
+	struct cvmm_mem_test *tm;
+	struct cvmm_ll_error err;
+	struct cvmm_mem mem;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(back);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 31 + (i >> 12));
+	assert_int_equal(cvmm_mem_test_create(&r, 1, 0x180000, &tm), 0);
+	mem = cvmm_mem_test_iface(tm);
+	check_ok(cvmm_ll_initrd_load(&mem, &src, 0, &out, &err), err);
+	assert_int_equal(cvmm_mem_read(&mem, out.start, back, n), 0);
+	assert_memory_equal(back, data, n);
+	cvmm_mem_test_destroy(tm);
+	free(back);
+	free(data);
+}
+
 /* A synthetic kernel loaded at 1 MiB, for the zero page. */
 struct kernel {
 	uint8_t *img;
@@ -431,6 +459,7 @@ int main(void)
 	    cmocka_unit_test(test_e820_validate),
 	    cmocka_unit_test(test_initrd_place),
 	    cmocka_unit_test(test_initrd_load),
+	    cmocka_unit_test(test_initrd_load_large),
 	    cmocka_unit_test(test_zero_page),
 	    cmocka_unit_test(test_zero_page_refused),
 	    cmocka_unit_test(test_zero_page_above_4g),
