@@ -6,7 +6,7 @@
 # a summary (execs/s, edges, new corpus files, unique crashes).
 #
 #   fuzz/campaign.sh [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
-#                    [--no-merge] [TARGET...]
+#                    [--no-merge] [--no-build] [TARGET...]
 #
 # Defaults: libfuzzer, 600 s per target, 2 parallel instances, every target
 # the manifests list. Work happens in build/campaign/<engine>/<target>/;
@@ -25,7 +25,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-engine=libfuzzer seconds=600 jobs=2 merge=1 targets=()
+engine=libfuzzer seconds=600 jobs=2 merge=1 do_build=1 targets=()
 timeout_s=5 rss_mb=2048
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -33,7 +33,8 @@ while [ $# -gt 0 ]; do
 	--time) seconds=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--no-merge) merge=0; shift ;;
-	-h | --help) sed -n '3,24p' "$0"; exit 0 ;;
+	--no-build) do_build=0; shift ;; # when campaigns run side by side
+	-h | --help) sed -n '3,25p' "$0"; exit 0 ;;
 	-*) echo "campaign: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) targets+=("$1"); shift ;;
 	esac
@@ -45,6 +46,7 @@ esac
 	echo "campaign: --time and --jobs take positive integers" >&2; exit 2; }
 
 build() { # preset
+	[ "$do_build" -eq 1 ] || return 0
 	cmake --preset "$1" -S "$root" >/dev/null &&
 		cmake --build --preset "$1" -j "$(nproc)" >/dev/null ||
 		{ echo "campaign: building preset $1 failed" >&2; exit 1; }
