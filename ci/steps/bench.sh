@@ -14,7 +14,13 @@ declare -A limit
 for l in ${CVMM_BENCH_LIMITS:-}; do limit[${l%%:*}]=${l#*:}; done
 bad=0
 for b in "${bins[@]}"; do
-	out=$("$b" 2>&1) || { printf '%s\n' "$out"; die "$(basename "$b") failed"; }
+	out=$("$b" 2>&1)
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		printf '%s\n' "$out"
+		skip "$(basename "$b") cannot run here (reason above)"
+	fi
+	[ $rc -eq 0 ] || { printf '%s\n' "$out"; die "$(basename "$b") failed"; }
 	printf '%s\n' "$out"
 	while IFS= read -r line; do
 		name=$(sed -E 's/^bench ([^:]+):.*/\1/' <<<"$line")
