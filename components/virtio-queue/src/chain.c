@@ -84,131 +84,67 @@ static inline int check_buffer(struct cvmm_vq *vq, uint64_t addr, uint64_t end,
 	return check_slow(vq, addr, end, len, access);
 }
 
-static bool in_table(const struct cvmm_vq_chain *c)
-{
-	return (c->priv.state & ST_INDIRECT) != 0;
-}
+/* An indirect table the walk enters. */
+struct table {
+	cvmm_mem_gpa gpa;
+	const uint8_t *host;
+	uint32_t entries;
+};
 
-/* Switch the walk into the indirect table d points to. */
-static __attribute__((noinline)) int enter_table(struct cvmm_vq *vq,
-						 struct cvmm_vq_chain *c,
-						 const struct cvmm_vq__desc *d)
+/*
+ * Validate the indirect descriptor d (at index `at` of the chain of head;
+ * nested if the walk is already in a table) and describe its table in *t.
+ */
+static __attribute__((noinline)) int
+enter_table(struct cvmm_vq *vq, uint16_t head, uint16_t at, bool nested,
+	    const struct cvmm_vq__desc *d, struct table *t)
 {
 	cvmm_mem_gpa table = cvmm_mem_gpa_from(d->addr), end;
 	int rc;
 
-	if (in_table(c))
+	if (nested)
 		return cvmm_vq__violation(vq, -EMLINK,
 					  "head %u: indirect descriptor at "
 					  "entry %u of its indirect table",
-					  c->head, c->priv.next);
+					  head, at);
 	if (!vq->indirect)
 		return cvmm_vq__violation(vq, -EOPNOTSUPP,
 					  "head %u: descriptor %u is indirect",
-					  c->head, c->priv.next);
+					  head, at);
 	if ((d->flags & CVMM_VQ_DESC_F_NEXT) != 0)
 		return cvmm_vq__violation(vq, -EPROTO,
 					  "head %u: descriptor %u has INDIRECT "
 					  "and NEXT (next %u)",
-					  c->head, c->priv.next, d->next);
+					  head, at, d->next);
 	if (d->len == 0 || d->len % CVMM_VQ_DESC_SIZE != 0)
 		return cvmm_vq__violation(vq, -EBADMSG,
 					  "head %u: indirect table length %u",
-					  c->head, d->len);
+					  head, d->len);
 	if (d->len / CVMM_VQ_DESC_SIZE > CVMM_VQ_MAX_SIZE)
 		return cvmm_vq__violation(vq, -E2BIG,
 					  "head %u: indirect table of %u "
 					  "entries",
-					  c->head, d->len / CVMM_VQ_DESC_SIZE);
+					  head, d->len / CVMM_VQ_DESC_SIZE);
 	if (cvmm_mem_gpa_add(table, d->len, &end) != 0)
 		return cvmm_vq__violation(vq, -EOVERFLOW,
 					  "head %u: indirect table at 0x%llx "
 					  "length %u",
-					  c->head, (unsigned long long)d->addr,
+					  head, (unsigned long long)d->addr,
 					  d->len);
 	/* A translation proves the table is guest memory; only when there is
 	 * none is the check needed (and it names the problem). */
-	c->priv.table_host =
-	    cvmm_vq__host(vq, table, d->len, CVMM_MEM_ACCESS_READ, 8);
-	if (c->priv.table_host == NULL) {
+	t->host = cvmm_vq__host(vq, table, d->len, CVMM_MEM_ACCESS_READ, 8);
+	if (t->host == NULL) {
 		rc = cvmm_mem_check(&vq->mem, table, d->len,
 				    CVMM_MEM_ACCESS_READ);
 		if (rc != 0)
 			return cvmm_vq__violation(
 			    vq, rc,
-			    "head %u: indirect table at 0x%llx length %u",
-			    c->head, (unsigned long long)d->addr, d->len);
+			    "head %u: indirect table at 0x%llx length %u", head,
+			    (unsigned long long)d->addr, d->len);
 	}
-	c->priv.state |= ST_INDIRECT;
-	c->priv.table = table;
-	c->priv.table_len = d->len / CVMM_VQ_DESC_SIZE;
-	c->priv.visited = 0;
-	c->priv.next = 0;
-	return 0;
-}
-
-/* Validate d as the chain's next buffer and advance past it. */
-static inline __attribute__((always_inline)) int
-take_buffer(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
-	    const struct cvmm_vq__desc *d, struct cvmm_vq_buf *buf)
-{
-	const bool writable = (d->flags & CVMM_VQ_DESC_F_WRITE) != 0;
-	const uint32_t limit = in_table(c) ? c->priv.table_len : vq->size;
-	cvmm_mem_gpa addr = cvmm_mem_gpa_from(d->addr), end;
-	uint64_t total;
-	int rc;
-
-	if (!writable && (c->priv.state & ST_WRITE_SEEN) != 0)
-		return cvmm_vq__violation(vq, -EILSEQ,
-					  "head %u: descriptor %u is readable "
-					  "after a writable one",
-					  c->head, c->priv.next);
-	if (cvmm_mem_gpa_add(addr, d->len, &end) != 0)
-		return cvmm_vq__violation(vq, -EOVERFLOW,
-					  "head %u: descriptor %u at 0x%llx "
-					  "length %u",
-					  c->head, c->priv.next,
-					  (unsigned long long)d->addr, d->len);
-	/* Three 32-bit terms: cannot overflow 64 bits. */
-	total = (uint64_t)c->readable_len + c->writable_len + d->len;
-	if (total > UINT32_MAX)
-		return cvmm_vq__violation(vq, -EMSGSIZE,
-					  "head %u: %llu bytes after "
-					  "descriptor %u",
-					  c->head, (unsigned long long)total,
-					  c->priv.next);
-	if ((d->flags & CVMM_VQ_DESC_F_NEXT) != 0 && d->next >= limit)
-		return cvmm_vq__violation(vq, -EBADSLT,
-					  "head %u: descriptor %u has next %u, "
-					  "limit %u",
-					  c->head, c->priv.next, d->next,
-					  limit);
-	rc = check_buffer(vq, addr.raw, end.raw, d->len,
-			  writable ? CVMM_MEM_ACCESS_WRITE
-				   : CVMM_MEM_ACCESS_READ);
-	if (rc != 0)
-		return cvmm_vq__violation(vq, rc,
-					  "head %u: descriptor %u at 0x%llx "
-					  "length %u%s",
-					  c->head, c->priv.next,
-					  (unsigned long long)d->addr, d->len,
-					  writable ? " (device-writable)" : "");
-
-	if ((d->flags & CVMM_VQ_DESC_F_NEXT) != 0)
-		c->priv.next = d->next;
-	else
-		c->priv.state |= ST_DONE;
-	if (writable) {
-		c->priv.state |= ST_WRITE_SEEN;
-		c->writable_len += d->len;
-		vq->slots[c->head].writable = c->writable_len;
-	} else {
-		c->readable_len += d->len;
-	}
-	c->count++;
-	buf->addr = addr;
-	buf->len = d->len;
-	buf->writable = writable;
+	t->gpa = table;
+	t->entries = d->len / CVMM_VQ_DESC_SIZE;
 	return 0;
 }
 
@@ -227,57 +163,154 @@ static int walkable(const struct cvmm_vq *vq, const struct cvmm_vq_chain *c)
 	return 0;
 }
 
-/* The next buffer of a walkable chain that is not done. */
-static inline __attribute__((always_inline)) int
-step(struct cvmm_vq *vq, struct cvmm_vq_chain *c, struct cvmm_vq_buf *buf)
+/*
+ * Walk up to max buffers of a walkable chain into bufs. The walk's position
+ * lives in locals (registers) and is written back at the end. Each
+ * iteration reads one descriptor and either returns a buffer, enters the
+ * indirect table (once: a second is nested and refused) or stops on a
+ * violation, so the loop runs at most max + 1 times.
+ */
+static int walk_from(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
+		     struct cvmm_vq_buf *bufs, uint32_t max, uint32_t *n)
 {
-	for (;;) {
-		const bool table = in_table(c);
-		const uint32_t limit = table ? c->priv.table_len : vq->size;
-		struct cvmm_vq__desc d;
-		int rc;
+	const uint16_t head = c->head;
+	uint16_t state = c->priv.state, next = c->priv.next;
+	uint32_t visited = c->priv.visited;
+	uint32_t readable = c->readable_len, writable_len = c->writable_len;
+	cvmm_mem_gpa table = vq->desc.gpa;
+	const uint8_t *host = vq->desc.host;
+	uint32_t limit = vq->size, i = 0;
+	int rc = 0;
 
-		if (c->priv.visited >= limit)
-			return cvmm_vq__violation(
-			    vq, -ELOOP, "head %u: more than %u descriptors%s",
-			    c->head, limit,
-			    table ? " in its indirect table" : "");
-		rc = cvmm_vq__read_desc(
-		    vq, table ? c->priv.table_host : vq->desc.host,
-		    table ? c->priv.table : vq->desc.gpa, c->priv.next, &d);
-		if (rc != 0)
-			return cvmm_vq__memfail(vq, rc, "descriptor");
-		c->priv.visited++;
-		if ((d.flags & CVMM_VQ_DESC_F_INDIRECT) == 0)
-			return take_buffer(vq, c, &d, buf);
-		/* The indirect descriptor's own WRITE flag is ignored
-		 * (virtio 1.x, 2.7.5.3.2). At most once per chain: a second
-		 * one is nested and refused. */
-		rc = enter_table(vq, c, &d);
-		if (rc != 0)
-			return rc;
+	if ((state & ST_INDIRECT) != 0) {
+		table = c->priv.table;
+		host = c->priv.table_host;
+		limit = c->priv.table_len;
 	}
+	while (i < max && (state & ST_DONE) == 0) {
+		struct cvmm_vq__desc d;
+		cvmm_mem_gpa addr, end;
+		uint64_t total;
+		bool writable;
+
+		if (visited >= limit) {
+			rc = cvmm_vq__violation(
+			    vq, -ELOOP, "head %u: more than %u descriptors%s",
+			    head, limit,
+			    (state & ST_INDIRECT) != 0
+				? " in its indirect table"
+				: "");
+			break;
+		}
+		rc = cvmm_vq__read_desc(vq, host, table, next, &d);
+		if (rc != 0) {
+			rc = cvmm_vq__memfail(vq, rc, "descriptor");
+			break;
+		}
+		visited++;
+		if ((d.flags & CVMM_VQ_DESC_F_INDIRECT) != 0) {
+			/* Its own WRITE flag is ignored (virtio 1.x,
+			 * 2.7.5.3.2). */
+			struct table t = {{0}, NULL, 0};
+
+			rc = enter_table(vq, head, next,
+					 (state & ST_INDIRECT) != 0, &d, &t);
+			if (rc != 0)
+				break;
+			state |= ST_INDIRECT;
+			c->priv.table = table = t.gpa;
+			c->priv.table_host = host = t.host;
+			c->priv.table_len = limit = t.entries;
+			visited = 0;
+			next = 0;
+			continue;
+		}
+
+		/* A buffer. */
+		writable = (d.flags & CVMM_VQ_DESC_F_WRITE) != 0;
+		addr = cvmm_mem_gpa_from(d.addr);
+		if (!writable && (state & ST_WRITE_SEEN) != 0) {
+			rc = cvmm_vq__violation(vq, -EILSEQ,
+						"head %u: descriptor %u is "
+						"readable after a writable one",
+						head, next);
+			break;
+		}
+		if (cvmm_mem_gpa_add(addr, d.len, &end) != 0) {
+			rc = cvmm_vq__violation(
+			    vq, -EOVERFLOW,
+			    "head %u: descriptor %u at 0x%llx length %u", head,
+			    next, (unsigned long long)d.addr, d.len);
+			break;
+		}
+		/* Three 32-bit terms: cannot overflow 64 bits. */
+		total = (uint64_t)readable + writable_len + d.len;
+		if (total > UINT32_MAX) {
+			rc = cvmm_vq__violation(vq, -EMSGSIZE,
+						"head %u: %llu bytes after "
+						"descriptor %u",
+						head, (unsigned long long)total,
+						next);
+			break;
+		}
+		if ((d.flags & CVMM_VQ_DESC_F_NEXT) != 0 && d.next >= limit) {
+			rc = cvmm_vq__violation(vq, -EBADSLT,
+						"head %u: descriptor %u has "
+						"next %u, limit %u",
+						head, next, d.next, limit);
+			break;
+		}
+		rc = check_buffer(vq, addr.raw, end.raw, d.len,
+				  writable ? CVMM_MEM_ACCESS_WRITE
+					   : CVMM_MEM_ACCESS_READ);
+		if (rc != 0) {
+			rc = cvmm_vq__violation(
+			    vq, rc,
+			    "head %u: descriptor %u at 0x%llx length %u%s",
+			    head, next, (unsigned long long)d.addr, d.len,
+			    writable ? " (device-writable)" : "");
+			break;
+		}
+		if ((d.flags & CVMM_VQ_DESC_F_NEXT) != 0)
+			next = d.next;
+		else
+			state |= ST_DONE;
+		if (writable) {
+			state |= ST_WRITE_SEEN;
+			writable_len += d.len;
+		} else {
+			readable += d.len;
+		}
+		bufs[i].addr = addr;
+		bufs[i].len = d.len;
+		bufs[i].writable = writable;
+		i++;
+	}
+	c->priv.state = state;
+	c->priv.next = next;
+	c->priv.visited = visited;
+	c->readable_len = readable;
+	c->writable_len = writable_len;
+	c->count += i;
+	/* The bound of cvmm_vq_add_used(): what the device has been given. */
+	vq->slots[head].writable = writable_len;
+	*n = i;
+	return rc;
 }
 
-/*
- * Walk up to max buffers into bufs. One copy of the walk serves both entry
- * points (so every rule is exercised through either).
- */
+/* Walk up to max buffers: one copy of the walk serves both entry points. */
 static __attribute__((noinline)) int walk(struct cvmm_vq *vq,
 					  struct cvmm_vq_chain *c,
 					  struct cvmm_vq_buf *bufs,
 					  uint32_t max, uint32_t *n)
 {
-	uint32_t i = 0;
 	int rc = walkable(vq, c);
 
-	while (rc == 0 && i < max && (c->priv.state & ST_DONE) == 0) {
-		rc = step(vq, c, &bufs[i]);
-		if (rc == 0)
-			i++;
+	if (rc != 0) {
+		*n = 0;
+		return rc;
 	}
-	*n = i;
-	return rc;
+	return walk_from(vq, c, bufs, max, n);
 }
 
 int cvmm_vq_chain_next(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
@@ -286,7 +319,7 @@ int cvmm_vq_chain_next(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 	uint32_t n;
 
 	/* walk() returns 0 only after producing the one buffer asked for:
-	 * a done chain is -ENODATA. */
+	 * a chain already done is -ENODATA. */
 	return walk(vq, c, buf, 1, &n);
 }
 

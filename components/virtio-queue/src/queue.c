@@ -69,7 +69,7 @@ int cvmm_vq__check_layout(struct cvmm_vq *vq,
 	    {layout->used, cvmm_vq_used_bytes(size, ev), CVMM_VQ_USED_ALIGN,
 	     CVMM_MEM_ACCESS_READ | CVMM_MEM_ACCESS_WRITE},
 	};
-	/* Host alignment the accessors in split.c need. */
+	/* Host alignment the accessors in split.h need. */
 	static const uint64_t host_align[3] = {8, 2, 4};
 
 	if (!is_pow2(size) || size > vq->config.max_size)
