@@ -155,7 +155,7 @@ static int walkable(const struct cvmm_vq *vq, const struct cvmm_vq_chain *c)
 
 	if (rc != 0)
 		return rc;
-	if (c->priv.ticket == 0 || c->head >= vq->size ||
+	if (c->priv.owner != vq || c->priv.ticket == 0 || c->head >= vq->size ||
 	    vq->slots[c->head].ticket != c->priv.ticket)
 		return -ESTALE;
 	if ((c->priv.state & ST_DONE) != 0)

@@ -234,6 +234,7 @@ int cvmm_vq_pop(struct cvmm_vq *vq, struct cvmm_vq_chain *chain)
 
 	memset(chain, 0, sizeof(*chain));
 	chain->head = head;
+	chain->priv.owner = vq;
 	chain->priv.ticket = vq->ticket;
 	chain->priv.next = head;
 	return 0;

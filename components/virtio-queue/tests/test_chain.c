@@ -452,6 +452,26 @@ static void stale_chains_are_refused(void **state)
 	assert_int_equal(c.head, copy.head);
 	assert_int_equal(cvmm_vq_chain_next(f->vq, &copy, &buf), -ESTALE);
 	assert_int_equal(cvmm_vq_chain_next(f->vq, &c, &buf), 0);
+	/* Another queue's chain, even with a matching head and ticket. */
+	{
+		struct cvmm_vq *other;
+		struct cvmm_vq_chain theirs;
+
+		assert_int_equal(cvmm_vq_create(&f->mem, &f->cfg, &other), 0);
+		assert_int_equal(cvmm_vq_enable(other, &f->layout), 0);
+		assert_int_equal(cvmm_vq_pop(other, &theirs), 0);
+		theirs.priv.ticket = c.priv.ticket;
+		theirs.head = c.head;
+		assert_int_equal(cvmm_vq_chain_next(f->vq, &theirs, &buf),
+				 -ESTALE);
+		assert_int_equal(cvmm_vq_chain_next(other, &c, &buf), -ESTALE);
+		/* Ticket 0 is "not in flight", never a chain's. */
+		theirs = c;
+		theirs.priv.ticket = 0;
+		assert_int_equal(cvmm_vq_chain_next(f->vq, &theirs, &buf),
+				 -ESTALE);
+		cvmm_vq_destroy(other);
+	}
 	/* After a reset into a smaller queue, a high head is stale too. */
 	copy.head = 15;
 	cvmm_vq_reset(f->vq);

@@ -74,7 +74,8 @@
  *   -ENOBUFS     cvmm_vq_add_used() of more bytes than the chain's
  *                device-writable buffers the device walked hold;
  *   -ESTALE      a chain that is no longer in flight (returned, or the
- *                queue was reset or restored since it was popped);
+ *                queue was reset or restored since it was popped), or that
+ *                another queue popped;
  *   -ENODATA     cvmm_vq_chain_next() past the end of the chain;
  *   -EINPROGRESS cvmm_vq_save() while chains are in flight;
  *   -ENOMEM      allocation failed (cvmm_vq_create() only).
@@ -240,6 +241,7 @@ struct cvmm_vq_chain {
 	uint32_t readable_len;
 	uint32_t writable_len;
 	struct {
+		const struct cvmm_vq *owner;
 		cvmm_mem_gpa table;
 		const uint8_t *table_host;
 		uint32_t ticket;
