@@ -94,12 +94,13 @@ struct table {
 /*
  * Validate the indirect descriptor d (at index `at` of the chain of head;
  * nested if the walk is already in a table) and describe its table in *t.
+ * d comes by value so the walk's copy never has its address taken.
  */
 static __attribute__((noinline)) int
 enter_table(struct cvmm_vq *vq, uint16_t head, uint16_t at, bool nested,
-	    const struct cvmm_vq__desc *d, struct table *t)
+	    struct cvmm_vq__desc d, struct table *t)
 {
-	cvmm_mem_gpa table = cvmm_mem_gpa_from(d->addr), end;
+	cvmm_mem_gpa table = cvmm_mem_gpa_from(d.addr), end;
 	int rc;
 
 	if (nested)
@@ -111,40 +112,40 @@ enter_table(struct cvmm_vq *vq, uint16_t head, uint16_t at, bool nested,
 		return cvmm_vq__violation(vq, -EOPNOTSUPP,
 					  "head %u: descriptor %u is indirect",
 					  head, at);
-	if ((d->flags & CVMM_VQ_DESC_F_NEXT) != 0)
+	if ((d.flags & CVMM_VQ_DESC_F_NEXT) != 0)
 		return cvmm_vq__violation(vq, -EPROTO,
 					  "head %u: descriptor %u has INDIRECT "
 					  "and NEXT (next %u)",
-					  head, at, d->next);
-	if (d->len == 0 || d->len % CVMM_VQ_DESC_SIZE != 0)
+					  head, at, d.next);
+	if (d.len == 0 || d.len % CVMM_VQ_DESC_SIZE != 0)
 		return cvmm_vq__violation(vq, -EBADMSG,
 					  "head %u: indirect table length %u",
-					  head, d->len);
-	if (d->len / CVMM_VQ_DESC_SIZE > CVMM_VQ_MAX_SIZE)
+					  head, d.len);
+	if (d.len / CVMM_VQ_DESC_SIZE > CVMM_VQ_MAX_SIZE)
 		return cvmm_vq__violation(vq, -E2BIG,
 					  "head %u: indirect table of %u "
 					  "entries",
-					  head, d->len / CVMM_VQ_DESC_SIZE);
-	if (cvmm_mem_gpa_add(table, d->len, &end) != 0)
+					  head, d.len / CVMM_VQ_DESC_SIZE);
+	if (cvmm_mem_gpa_add(table, d.len, &end) != 0)
 		return cvmm_vq__violation(vq, -EOVERFLOW,
 					  "head %u: indirect table at 0x%llx "
 					  "length %u",
-					  head, (unsigned long long)d->addr,
-					  d->len);
+					  head, (unsigned long long)d.addr,
+					  d.len);
 	/* A translation proves the table is guest memory; only when there is
 	 * none is the check needed (and it names the problem). */
-	t->host = cvmm_vq__host(vq, table, d->len, CVMM_MEM_ACCESS_READ, 8);
+	t->host = cvmm_vq__host(vq, table, d.len, CVMM_MEM_ACCESS_READ, 8);
 	if (t->host == NULL) {
-		rc = cvmm_mem_check(&vq->mem, table, d->len,
+		rc = cvmm_mem_check(&vq->mem, table, d.len,
 				    CVMM_MEM_ACCESS_READ);
 		if (rc != 0)
 			return cvmm_vq__violation(
 			    vq, rc,
 			    "head %u: indirect table at 0x%llx length %u", head,
-			    (unsigned long long)d->addr, d->len);
+			    (unsigned long long)d.addr, d.len);
 	}
 	t->gpa = table;
-	t->entries = d->len / CVMM_VQ_DESC_SIZE;
+	t->entries = d.len / CVMM_VQ_DESC_SIZE;
 	return 0;
 }
 
@@ -214,7 +215,7 @@ static int walk_from(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 			struct table t = {{0}, NULL, 0};
 
 			rc = enter_table(vq, head, next,
-					 (state & ST_INDIRECT) != 0, &d, &t);
+					 (state & ST_INDIRECT) != 0, d, &t);
 			if (rc != 0)
 				break;
 			state |= ST_INDIRECT;
