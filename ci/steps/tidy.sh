@@ -9,7 +9,12 @@ db=$(preset_dir default)
 mapfile -t files < <(find "$cdir/src" -name '*.c' | sort)
 [ ${#files[@]} -gt 0 ] || { figure files 0; exit 0; }
 figure files "${#files[@]}"
-out=$(clang-tidy -p "$db" --config-file="$root/.clang-tidy" --quiet "${files[@]}" 2>&1)
-rc=$?
-printf '%s\n' "$out" | grep -vE '^[0-9]+ warnings? generated\.$' || true
-[ $rc -eq 0 ] || die "clang-tidy reported problems"
+# One file per process: clang-tidy 14's va_list checker loses track of
+# va_start across files analysed in one run and reports false positives.
+bad=0
+for f in "${files[@]}"; do
+	out=$(clang-tidy -p "$db" --config-file="$root/.clang-tidy" --quiet "$f" 2>&1) ||
+		bad=$((bad + 1))
+	printf '%s\n' "$out" | grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$' || true
+done
+[ $bad -eq 0 ] || die "clang-tidy reported problems in $bad file(s)"
