@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: Apache-2.0
+# Boot tests of the probe guest under QEMU (label boot). The same
+# cvmm_probe_test() lines with the reference VMM as RUNNER give its tests;
+# harness/kvm-sandbox runs them inside the sandbox.
+
+# linux-loader must accept both images: the bzImage with a 64-bit entry
+# and the ELF payload, the ELF with its PVH note (host test).
+add_executable(test-probe-images test_probe_images.c)
+cvmm_target_defaults(test-probe-images)
+target_link_libraries(test-probe-images PRIVATE cvmm::linux-loader)
+add_dependencies(test-probe-images probe-guest)
+add_test(NAME harness.probe-guest.images
+         COMMAND test-probe-images ${CVMM_PROBE_ELF} ${CVMM_PROBE_BZIMAGE})
+set_tests_properties(harness.probe-guest.images PROPERTIES
+  LABELS "boot;harness" TIMEOUT 60)
+
+# QEMU in software mode: works on any x86-64 machine with QEMU (SKIP
+# without). microvm's firmware (qboot) hands over memory maps that need
+# probe.memmap=sanitize; SeaBIOS (pc, q35) hands over clean ones.
+set(tcg ${CVMM_PROBE_QEMU} --accel tcg)
+set(sanitize "probe.memmap=sanitize")
+cvmm_probe_test(NAME boot.probe.qemu.pvh-microvm RUNNER ${tcg}
+                IMAGE elf ENTRY pvh CMDLINE ${sanitize})
+cvmm_probe_test(NAME boot.probe.qemu.pvh-q35 RUNNER ${tcg} --machine q35
+                IMAGE elf ENTRY pvh VCPUS 2 INITRD
+                CMDLINE "probe.acpi=1 token=pvh-q35"
+                GREP "^# cmdline: .* token=pvh-q35$")
+cvmm_probe_test(NAME boot.probe.qemu.bzimage-pc RUNNER ${tcg} --machine pc
+                IMAGE bzimage ENTRY bz16 VCPUS 2 INITRD
+                CMDLINE "probe.acpi=1")
+cvmm_probe_test(NAME boot.probe.qemu.bzimage-microvm RUNNER ${tcg}
+                IMAGE bzimage ENTRY bz16 INITRD CMDLINE ${sanitize})
+cvmm_probe_test(NAME boot.probe.qemu.smp4 RUNNER ${tcg} --machine q35
+                VCPUS 4 MEM 256)
+# A CPU template: what QEMU masks (-cpu max,-feature) the probe must not
+# see, and what it keeps must still be there.
+cvmm_probe_test(NAME boot.probe.qemu.cpu-template RUNNER ${tcg}
+                --cpu max,-avx2,-sse4_2,-rdrand
+                CMDLINE "${sanitize} probe.expect_masked=avx2,sse4_2,rdrand probe.expect_present=avx,sse4_1,popcnt,lm,nx")
+cvmm_probe_test(NAME boot.probe.qemu.triple-fault RUNNER ${tcg} --machine q35
+                CMDLINE "probe.triple_fault=1" EXPECT_END triple-fault)
+cvmm_probe_test(NAME boot.probe.qemu.hang RUNNER ${tcg} --boot-timeout 5
+                CMDLINE "${sanitize} probe.hang=spin" EXPECT_STATUS 124
+                EXPECT_END hang)
+cvmm_probe_test(NAME boot.probe.qemu.hostile-io RUNNER ${tcg}
+                VCPUS 2 CMDLINE "${sanitize} probe.hostile_ports=4000 probe.hostile_mmio=1000 probe.seed=7")
+
+# The host's /dev/kvm (it emulates every instruction; the probe is small
+# enough). SKIP without a usable /dev/kvm.
+set(kvm ${CVMM_PROBE_QEMU} --accel kvm)
+cvmm_probe_test(NAME boot.probe.qemu-kvm.pvh-q35 RUNNER ${kvm} --machine q35
+                IMAGE elf ENTRY pvh VCPUS 2 INITRD TIMEOUT 300)
+cvmm_probe_test(NAME boot.probe.qemu-kvm.bzimage-microvm RUNNER ${kvm}
+                IMAGE bzimage ENTRY bz16 TIMEOUT 300
+                CMDLINE "${sanitize} probe.hostile_ports=500 probe.hostile_mmio=200")
