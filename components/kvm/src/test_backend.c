@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #define MAX_FDS	     64u
+#define MAX_REAL_FDS 48u /* pass-through: fewer than a fake holds */
 #define MAX_MAPS     64u
 #define MAX_CAPS     64u
 #define MAX_VMS	     8u
@@ -57,6 +58,9 @@ struct cap_value {
 
 struct cvmm_kvm_test {
 	enum cvmm_kvm_test_mode mode;
+	/* Pass-through: the calls go on to these (borrowed). */
+	const struct cvmm_kvm_ops *lower;
+	void *lower_ctx;
 	/* Failure injection and accounting. */
 	uint64_t calls;
 	uint64_t fail_at;
@@ -64,7 +68,7 @@ struct cvmm_kvm_test {
 	bool fired;
 	unsigned long last_request;
 	unsigned open_fds;
-	int real_fds[MAX_FDS]; /* pass-through: fds to close on destroy */
+	int real_fds[MAX_REAL_FDS]; /* pass-through: to close on destroy */
 	unsigned nmaps;
 	struct mapping maps[MAX_MAPS];
 	/* The fake kernel's answers. */
@@ -118,20 +122,20 @@ static bool inject(struct cvmm_kvm_test *t)
  */
 static int real_fd_add(struct cvmm_kvm_test *t, int fd)
 {
-	for (unsigned i = 0; i < MAX_FDS; i++) {
+	for (unsigned i = 0; i < MAX_REAL_FDS; i++) {
 		if (t->real_fds[i] < 0) {
 			t->real_fds[i] = fd;
 			t->open_fds++;
 			return fd;
 		}
 	}
-	(void)cvmm_kvm_syscall_ops.close(NULL, fd);
+	(void)t->lower->close(t->lower_ctx, fd);
 	return -EMFILE;
 }
 
 static bool real_fd_remove(struct cvmm_kvm_test *t, int fd)
 {
-	for (unsigned i = 0; i < MAX_FDS; i++) {
+	for (unsigned i = 0; i < MAX_REAL_FDS; i++) {
 		if (t->real_fds[i] == fd) {
 			t->real_fds[i] = -1;
 			t->open_fds--;
@@ -657,7 +661,7 @@ static int test_open(void *ctx, const char *path)
 	if (inject(t))
 		return t->fail_err;
 	if (t->mode == CVMM_KVM_TEST_PASSTHROUGH) {
-		fd = cvmm_kvm_syscall_ops.open(NULL, path);
+		fd = t->lower->open(t->lower_ctx, path);
 		return fd < 0 ? fd : real_fd_add(t, fd);
 	}
 	return fake_fd_alloc(t, FD_SYSTEM, 0);
@@ -679,7 +683,7 @@ static int test_close(void *ctx, int fd)
 	if (t->mode == CVMM_KVM_TEST_PASSTHROUGH) {
 		if (!real_fd_remove(t, fd))
 			return -EBADF;
-		return cvmm_kvm_syscall_ops.close(NULL, fd);
+		return t->lower->close(t->lower_ctx, fd);
 	}
 	f = fake_fd_get(t, fd);
 	if (f == NULL)
@@ -711,7 +715,7 @@ static int test_ioctl(void *ctx, int fd, unsigned long request,
 	if (inject(t))
 		return t->fail_err;
 	if (t->mode == CVMM_KVM_TEST_PASSTHROUGH) {
-		rc = cvmm_kvm_syscall_ops.ioctl(NULL, fd, request, arg);
+		rc = t->lower->ioctl(t->lower_ctx, fd, request, arg);
 		if (rc >= 0 &&
 		    (request == KVM_CREATE_VM || request == KVM_CREATE_VCPU))
 			rc = real_fd_add(t, rc);
@@ -752,11 +756,11 @@ static int test_mmap(void *ctx, int fd, size_t size, void **addr)
 	if (inject(t))
 		return t->fail_err;
 	if (t->mode == CVMM_KVM_TEST_PASSTHROUGH) {
-		rc = cvmm_kvm_syscall_ops.mmap(NULL, fd, size, &p);
+		rc = t->lower->mmap(t->lower_ctx, fd, size, &p);
 		if (rc != 0)
 			return rc;
 		if (map_add(t, p, size) != 0) {
-			(void)cvmm_kvm_syscall_ops.munmap(NULL, p, size);
+			(void)t->lower->munmap(t->lower_ctx, p, size);
 			return -ENOMEM;
 		}
 		*addr = p;
@@ -783,8 +787,8 @@ static int test_munmap(void *ctx, void *addr, size_t size)
 		if (t->maps[i].addr == addr && t->maps[i].size == size) {
 			t->maps[i] = t->maps[--t->nmaps];
 			if (t->mode == CVMM_KVM_TEST_PASSTHROUGH)
-				return cvmm_kvm_syscall_ops.munmap(NULL, addr,
-								   size);
+				return t->lower->munmap(t->lower_ctx, addr,
+							size);
 			return 0;
 		}
 	}
@@ -804,6 +808,14 @@ const struct cvmm_kvm_ops cvmm_kvm_test_ops = {
 int cvmm_kvm_test_create(enum cvmm_kvm_test_mode mode,
 			 struct cvmm_kvm_test **out)
 {
+	return cvmm_kvm_test_create_over(
+	    mode == CVMM_KVM_TEST_PASSTHROUGH ? &cvmm_kvm_syscall_ops : NULL,
+	    NULL, out);
+}
+
+int cvmm_kvm_test_create_over(const struct cvmm_kvm_ops *lower, void *lower_ctx,
+			      struct cvmm_kvm_test **out)
+{
 	static const unsigned extra_caps[][2] = {
 	    {KVM_CAP_NR_MEMSLOTS, CVMM_KVM_TEST_MAX_SLOTS},
 	    {KVM_CAP_MAX_VCPUS, MAX_VCPUS},
@@ -815,8 +827,11 @@ int cvmm_kvm_test_create(enum cvmm_kvm_test_mode mode,
 
 	if (t == NULL)
 		return -ENOMEM;
-	t->mode = mode;
-	for (unsigned i = 0; i < MAX_FDS; i++)
+	t->mode =
+	    lower != NULL ? CVMM_KVM_TEST_PASSTHROUGH : CVMM_KVM_TEST_FAKE;
+	t->lower = lower;
+	t->lower_ctx = lower_ctx;
+	for (unsigned i = 0; i < MAX_REAL_FDS; i++)
 		t->real_fds[i] = -1;
 	t->api_version = CVMM_KVM_API_VERSION;
 	t->mmap_size = (int)CVMM_KVM_TEST_RUN_MAX;
@@ -841,12 +856,12 @@ void cvmm_kvm_test_destroy(struct cvmm_kvm_test *t)
 		return;
 	if (t->mode == CVMM_KVM_TEST_PASSTHROUGH) {
 		for (unsigned i = 0; i < t->nmaps; i++)
-			(void)cvmm_kvm_syscall_ops.munmap(NULL, t->maps[i].addr,
-							  t->maps[i].size);
-		for (unsigned i = 0; i < MAX_FDS; i++) {
+			(void)t->lower->munmap(t->lower_ctx, t->maps[i].addr,
+					       t->maps[i].size);
+		for (unsigned i = 0; i < MAX_REAL_FDS; i++) {
 			if (t->real_fds[i] >= 0)
-				(void)cvmm_kvm_syscall_ops.close(
-				    NULL, t->real_fds[i]);
+				(void)t->lower->close(t->lower_ctx,
+						      t->real_fds[i]);
 		}
 	}
 	free(t);

@@ -431,7 +431,7 @@ static void mappings(void **state)
 static void passthrough_accounting(void **state)
 {
 	struct cvmm_kvm_test *t;
-	int fds[64];
+	int fds[48];
 	void *maps[64];
 	void *p;
 	int zero;
@@ -457,19 +457,67 @@ static void passthrough_accounting(void **state)
 	memset(maps[5], 0xaa, 4096);
 	assert_int_equal(cvmm_kvm_test_ops.munmap(t, maps[5], 4096), 0);
 	assert_int_equal(cvmm_kvm_test_mappings(t), 63);
-	/* 64 fds at most: the one too many is closed, not leaked. */
+	/* 48 fds at most: the one too many is closed, not leaked. */
 	fds[0] = zero;
-	for (int i = 1; i < 64; i++) {
+	for (int i = 1; i < 48; i++) {
 		fds[i] = cvmm_kvm_test_ops.open(t, "/dev/null");
 		assert_true(fds[i] >= 0);
 	}
 	assert_int_equal(cvmm_kvm_test_ops.open(t, "/dev/null"), -EMFILE);
-	assert_int_equal(cvmm_kvm_test_open_fds(t), 64);
+	assert_int_equal(cvmm_kvm_test_open_fds(t), 48);
 	assert_int_equal(cvmm_kvm_test_ops.close(t, fds[1]), 0);
 	assert_int_equal(cvmm_kvm_test_ops.close(t, fds[1]), -EBADF);
-	assert_int_equal(cvmm_kvm_test_open_fds(t), 63);
+	assert_int_equal(cvmm_kvm_test_open_fds(t), 47);
 	/* Destroy closes and unmaps what is left (valgrind checks). */
 	cvmm_kvm_test_destroy(t);
+}
+
+/* A pass-through over the fake: its accounting, without /dev/kvm. */
+static void passthrough_over_a_fake(void **state)
+{
+	struct cvmm_kvm_test *lower = fake();
+	struct cvmm_kvm_test *t;
+	struct cvmm_kvm *kvm;
+	struct cvmm_kvm_vm *vm;
+	struct cvmm_kvm_vm *vm2 = NULL;
+	struct cvmm_kvm_vcpu *vcpu;
+	struct cvmm_kvm_vcpu *leaked;
+	int fds[45];
+
+	(void)state;
+	assert_int_equal(
+	    cvmm_kvm_test_create_over(&cvmm_kvm_test_ops, lower, &t), 0);
+	assert_int_equal(cvmm_kvm_test_open(t, &kvm, NULL), 0);
+	assert_int_equal(cvmm_kvm_vm_create(kvm, &vm), 0);
+	assert_int_equal(cvmm_kvm_vcpu_create(vm, 0, &vcpu), 0);
+	assert_int_equal(cvmm_kvm_test_open_fds(t), 3);
+	assert_int_equal(cvmm_kvm_test_open_fds(lower), 3);
+	assert_int_equal(cvmm_kvm_test_mappings(t), 1);
+	assert_null(cvmm_kvm_test_vm_state(t, cvmm_kvm_vm_fd(vm)));
+	assert_non_null(cvmm_kvm_test_vm_state(lower, cvmm_kvm_vm_fd(vm)));
+	/* Fill the pass-through's 48 places; the fake still has room. */
+	for (int i = 0; i < 45; i++) {
+		fds[i] = cvmm_kvm_test_ops.open(t, "/dev/kvm");
+		assert_true(fds[i] >= 0);
+	}
+	assert_int_equal(cvmm_kvm_vm_create(kvm, &vm2), -EMFILE);
+	assert_int_equal(cvmm_kvm_vcpu_create(vm, 1, &leaked), -EMFILE);
+	assert_null(vm2);
+	assert_int_equal(cvmm_kvm_test_open_fds(lower), 48);
+	for (int i = 0; i < 45; i++)
+		assert_int_equal(cvmm_kvm_test_ops.close(t, fds[i]), 0);
+	/* A vCPU left behind is closed and unmapped by destroy. */
+	assert_int_equal(cvmm_kvm_vcpu_create(vm, 1, &leaked), 0);
+	cvmm_kvm_vcpu_destroy(vcpu);
+	cvmm_kvm_vm_destroy(vm);
+	cvmm_kvm_close(kvm);
+	assert_int_equal(cvmm_kvm_test_open_fds(t), 1);
+	assert_int_equal(cvmm_kvm_test_mappings(t), 1);
+	cvmm_kvm_test_destroy(t);
+	assert_int_equal(cvmm_kvm_test_open_fds(lower), 0);
+	assert_int_equal(cvmm_kvm_test_mappings(lower), 0);
+	free(leaked); /* its fd and mapping were the test KVM's to undo */
+	cvmm_kvm_test_destroy(lower);
 }
 
 static void syscall_ops_report_errno(void **state)
@@ -505,6 +553,7 @@ int main(void)
 	    cmocka_unit_test(vcpu_rules),
 	    cmocka_unit_test(mappings),
 	    cmocka_unit_test(passthrough_accounting),
+	    cmocka_unit_test(passthrough_over_a_fake),
 	    cmocka_unit_test(syscall_ops_report_errno),
 	};
 

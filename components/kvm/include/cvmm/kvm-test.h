@@ -27,7 +27,9 @@
  * Limits of the fake (per test object): 8 VMs, 16 vCPUs, 64 fds, 32 memory
  * slots, 32 irqfds, 32 ioeventfds, 64 MSR values per vCPU, kvm_run areas
  * of up to CVMM_KVM_TEST_RUN_MAX bytes. Going past one fails the ioctl
- * with -ENOSPC (-EMFILE for fds).
+ * with -ENOSPC (-EMFILE for fds). Pass-through mode tracks up to 48 fds
+ * and 64 mappings; past that, the new fd is closed (or the mapping undone)
+ * and the call fails with -EMFILE (-ENOMEM).
  *
  * Ownership: cvmm_kvm_test_create() allocates everything the test object
  * will ever use (no allocation happens inside the ops, so allocation-
@@ -70,6 +72,16 @@ extern const struct cvmm_kvm_ops cvmm_kvm_test_ops;
  */
 CVMM_KVM_MUST_CHECK int cvmm_kvm_test_create(enum cvmm_kvm_test_mode mode,
 					     struct cvmm_kvm_test **out);
+
+/*
+ * A pass-through test KVM over another ops table instead of the real
+ * system calls (lower and lower_ctx are borrowed and must outlive it); NULL
+ * lower makes a fake. Stacking one over a fake tests the pass-through's own
+ * accounting without /dev/kvm.
+ */
+CVMM_KVM_MUST_CHECK int
+cvmm_kvm_test_create_over(const struct cvmm_kvm_ops *lower, void *lower_ctx,
+			  struct cvmm_kvm_test **out);
 
 /* Free (NULL allowed); pass-through mode closes and unmaps leftovers. */
 void cvmm_kvm_test_destroy(struct cvmm_kvm_test *t);
