@@ -42,7 +42,9 @@ CVMM_X86_MUST_CHECK int cvmm_x86_vcpu_set_boot_msrs(struct cvmm_kvm_vcpu *vcpu);
 CVMM_X86_MUST_CHECK int cvmm_x86_vcpu_set_lint(struct cvmm_kvm_vcpu *vcpu);
 
 /*
- * Put the boot vCPU at a kernel's entry: KVM_GET_SREGS,
+ * Put the boot vCPU at a kernel's entry (application processors are not
+ * booted this way: with the in-kernel irqchip they wait in
+ * KVM_MP_STATE_UNINITIALIZED for the guest's INIT/SIPI): KVM_GET_SREGS,
  * cvmm_x86_boot_sregs(), KVM_SET_SREGS; the general registers of the mode
  * (boot_info is the boot_params address for LINUX64, the start_info
  * address for PVH) with KVM_SET_REGS; the reset FPU with KVM_SET_FPU. The

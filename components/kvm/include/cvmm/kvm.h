@@ -211,6 +211,7 @@ CVMM_KVM_MUST_CHECK int cvmm_kvm_open(const char *path, struct cvmm_kvm **out,
 /*
  * cvmm_kvm_open() through another ops table. ops and ctx are borrowed and
  * must outlive the system object and every VM and vCPU created from it.
+ * -EINVAL if ops or out is NULL.
  */
 CVMM_KVM_MUST_CHECK int cvmm_kvm_open_ops(const struct cvmm_kvm_ops *ops,
 					  void *ctx, const char *path,
@@ -351,7 +352,8 @@ cvmm_kvm_vm_set_identity_map_addr(struct cvmm_kvm_vm *vm, uint64_t addr);
 
 /*
  * KVM_IRQFD: a write to eventfd fd raises GSI gsi. fd is borrowed: keep it
- * open until cvmm_kvm_vm_irqfd_remove() or the VM is destroyed.
+ * open until cvmm_kvm_vm_irqfd_remove() or the VM is destroyed. -EBADF for
+ * a negative fd (here and in the two functions below), before the ioctl.
  */
 CVMM_KVM_MUST_CHECK int cvmm_kvm_vm_irqfd(struct cvmm_kvm_vm *vm, int fd,
 					  uint32_t gsi);
