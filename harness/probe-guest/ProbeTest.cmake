@@ -23,6 +23,22 @@
 # cvmm_probe_command(<out-var> <same options, NAME and RUNNER included>)
 # gives the probe-check command line as a CMake list instead of adding a
 # test (the KVM sandbox uses it to run the same test inside).
+#
+# Any CMakeLists.txt may include this file (harness/ pieces are added in
+# name order, so kvm-sandbox comes before probe-guest); it also sets the
+# paths of the probe's files (cached):
+#   CVMM_PROBE_ELF, CVMM_PROBE_BZIMAGE   the two images
+#   CVMM_PROBE_INITRD                    the initrd the probe checks
+#   CVMM_PROBE_CHECK                     the TAP checker (probe-check)
+#   CVMM_PROBE_QEMU                      the QEMU runner (qemu-probe)
+include_guard(GLOBAL)
+
+set(_probe_out ${CMAKE_BINARY_DIR}/harness/probe-guest)
+set(CVMM_PROBE_ELF ${_probe_out}/probe.elf CACHE INTERNAL "")
+set(CVMM_PROBE_BZIMAGE ${_probe_out}/probe.bzImage CACHE INTERNAL "")
+set(CVMM_PROBE_INITRD ${_probe_out}/probe-initrd.bin CACHE INTERNAL "")
+set(CVMM_PROBE_CHECK ${CMAKE_CURRENT_LIST_DIR}/probe-check CACHE INTERNAL "")
+set(CVMM_PROBE_QEMU ${CMAKE_CURRENT_LIST_DIR}/qemu-probe CACHE INTERNAL "")
 
 function(cvmm_probe_command out)
   cmake_parse_arguments(P "INITRD" "NAME;IMAGE;ENTRY;VCPUS;MEM;CMDLINE;EXPECT_STATUS;EXPECT_END;TIMEOUT"
