@@ -88,7 +88,7 @@ int main(void)
 			return 1;
 		}
 	}
-	cvmm_bench_report("dispatch-32-ready-fds",
+	cvmm_bench_report("event-manager.dispatch-32-ready-fds",
 			  cvmm_bench_rate(checked, &c, MIN_NS, REPEATS),
 			  cvmm_bench_rate(baseline, &c, MIN_NS, REPEATS),
 			  "events/s");

@@ -114,8 +114,8 @@ int main(void)
 	static struct ctx mmio = {
 	    .n = 256, .stride = 0x1000, .span = 0xFFC, .mmio = true};
 
-	if (run(&pio, "pio-write-32-devices") != 0 ||
-	    run(&mmio, "mmio-read-256-devices") != 0) {
+	if (run(&pio, "vm-device.pio-write-32-devices") != 0 ||
+	    run(&mmio, "vm-device.mmio-read-256-devices") != 0) {
 		fprintf(stderr, "bench: bus setup failed\n");
 		return 1;
 	}
