@@ -7,12 +7,12 @@
 #include <cvmm/sys-signal.h>
 #include <cvmm/sys-timerfd.h>
 
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -197,11 +197,15 @@ static void kick_a_thread(void **state)
 	/* Kick until the thread is out; a kick before it blocks is
 	 * harmless, the next one gets it. */
 	while (!__atomic_load_n(&k.done, __ATOMIC_SEQ_CST)) {
+		struct timespec pause = {0, 100000};
 		int rc = cvmm_sys_signal_thread(t, sig);
 
-		/* -ESRCH: it ended between the check and the kick. */
-		assert_true(rc == 0 || rc == -ESRCH);
-		sched_yield();
+		/* -ESRCH: it ended between the check and the kick;
+		 * -EAGAIN: kicks queued faster than a slow (sanitized)
+		 * thread takes them filled the real-time signal queue. */
+		if (rc != 0 && rc != -ESRCH && rc != -EAGAIN)
+			fail_msg("kick: %d", rc);
+		nanosleep(&pause, NULL);
 	}
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(k.result, -EINTR);

@@ -85,7 +85,8 @@ CVMM_SYS_MUST_CHECK int cvmm_sys_signal_rt(unsigned n, int *signum);
 
 /*
  * Send signum to thread (a vCPU kick). Errors: -EINVAL for an invalid
- * signal; -ESRCH if the thread has ended.
+ * signal; -ESRCH if the thread has ended; -EAGAIN if signum is a real-time
+ * signal and the queue of pending ones is full (kicks are pending already).
  */
 CVMM_SYS_MUST_CHECK int cvmm_sys_signal_thread(pthread_t thread, int signum);
 
