@@ -290,7 +290,7 @@ static void data(struct cvmm_sio_i8042 *k, uint8_t b)
 		if (k->kbd_cmd == 0xF0 && b == 0x00)
 			(void)push(k, 0x02, 0);
 		break;
-	case PEND_NONE:
+	default: /* PEND_NONE */
 		keyboard(k, b);
 		break;
 	}

@@ -334,6 +334,10 @@ static void sinks_without_callbacks(void **state)
 	assert_int_equal(cvmm_sio_serial_enqueue(s, (const uint8_t *)"ab", 2),
 			 1);
 	assert_int_equal(R(RBR), 'a');
+	assert_int_equal(cvmm_sio_serial_enqueue(s, (const uint8_t *)"b", 1),
+			 1);
+	W(FCR, CVMM_SIO_SERIAL_FCR_CLEAR_RX);
+	assert_int_equal(cvmm_sio_serial_rx_count(s), 0);
 	cvmm_sio_serial_stats(s, &st);
 	assert_true(st.tx_bytes == 1);
 	assert_true(st.irqs >= 1);
