@@ -373,9 +373,7 @@ int cvmm_ll_bzimage_load(const struct cvmm_mem *mem,
 		return rc;
 	load = b->default_load_addr;
 	if (o.flags & CVMM_LL_BZ_LOAD_ADDR) {
-		uint64_t align = b->hdr.version >= V(2, 10)
-				     ? (uint64_t)1 << b->hdr.min_alignment
-				     : b->hdr.kernel_alignment;
+		uint64_t align;
 
 		if (!b->relocatable && o.load_addr != load)
 			return cvmm_ll__fail(err, -EINVAL,
@@ -383,7 +381,14 @@ int cvmm_ll_bzimage_load(const struct cvmm_mem *mem,
 					     "must load at 0x%" PRIx64
 					     ", not 0x%" PRIx64,
 					     load, o.load_addr);
-		if (b->relocatable && (o.load_addr & (align - 1)) != 0)
+		/* min_alignment is validated (below 32) only for a
+		 * relocatable kernel: a fixed one may carry any byte there,
+		 * too large a shift count. */
+		align = !b->relocatable ? 1
+			: b->hdr.version >= V(2, 10)
+			    ? (uint64_t)1 << b->hdr.min_alignment
+			    : b->hdr.kernel_alignment;
+		if ((o.load_addr & (align - 1)) != 0)
 			return cvmm_ll__fail(err, -EINVAL,
 					     "load address 0x%" PRIx64
 					     " is not a multiple of the "

@@ -459,6 +459,47 @@ static void test_load_addresses(void **state)
 	cvmm_mem_test_destroy(tm);
 }
 
+/*
+ * Found by fuzz/bzimage.c: with CVMM_LL_BZ_LOAD_ADDR, a non-relocatable
+ * kernel's min_alignment (validated only for relocatable kernels) was used
+ * as a shift count, undefined behaviour from 64 up (UBSan: "shift exponent
+ * 252 is too large"). It must play no part: the kernel loads at its
+ * address, and only there.
+ */
+static void test_load_addr_fixed_kernel_min_alignment_shift(void **state)
+{
+	struct cvmm_ll_source src = cvmm_ll_source_buffer(img, img_len);
+	struct cvmm_ll_bzimage_opts o = {CVMM_LL_BZ_LOAD_ADDR, SB_PREF};
+	struct cvmm_ll_bzimage_result r;
+	struct cvmm_ll_error err;
+	struct cvmm_mem mem;
+	struct cvmm_mem_test *tm = memory(0, &mem);
+	const uint8_t counts[] = {32, 63, 64, 0xfc, 0xff};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(counts); i++) {
+		WITH8(0x234, 0, WITH8(0x235, counts[i], {
+			      o.load_addr = SB_PREF;
+			      check_ok(cvmm_ll_bzimage_load(&mem, &src, &o, &r,
+							    &err),
+				       err);
+			      assert_int_equal(r.load.start.raw, SB_PREF);
+			      o.load_addr = SB_PREF + 0x1000;
+			      check_err(cvmm_ll_bzimage_load(&mem, &src, &o, &r,
+							     &err),
+					err, -EINVAL,
+					"relocatable_kernel=0: the kernel must "
+					"load at 0x100000");
+		      }));
+	}
+	/* Relocatable, it is still refused as before. */
+	WITH8(0x235, 0xfc, {
+		check_err(cvmm_ll_bzimage_load(&mem, &src, &o, &r, &err), err,
+			  -EBADMSG, "min_alignment=252");
+	});
+	cvmm_mem_test_destroy(tm);
+}
+
 static void test_load_ranges(void **state)
 {
 	struct cvmm_ll_source src = cvmm_ll_source_buffer(img, img_len);
@@ -582,6 +623,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_load_default, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_addresses, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_load_addr_fixed_kernel_min_alignment_shift, setup,
+		teardown),
 	    cmocka_unit_test_setup_teardown(test_load_ranges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_load_failures_write_nothing_outside, setup, teardown),
