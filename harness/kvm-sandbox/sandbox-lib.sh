@@ -367,7 +367,12 @@ _sb_tsc_khz() {
 # each line prefixed by the host's uptime. Returns QEMU's status.
 sb_boot() {
 	local initrd=$1 log=$2 timeout=${3:-600} append st
-	append="console=ttyS0 quiet loglevel=3 panic=-1 reboot=t mitigations=off"
+	append="console=ttyS0 panic=-1 reboot=t mitigations=off"
+	if [ "$SB_VERBOSE" = 1 ]; then
+		append="$append loglevel=7"
+	else
+		append="$append quiet loglevel=3"
+	fi
 	append="$append tsc_early_khz=$(_sb_tsc_khz) rdinit=/init"
 	SB_BOOT_START=$(sb_now)
 	set -o pipefail

@@ -17,8 +17,10 @@
  *                            that must be absent
  *   probe.expect_present=a,b features that must be present
  *   probe.skip=serial,rtc    leave out the serial loopback or RTC test
- *   probe.hostile_ports=N    N random port accesses (PRNG from probe.seed)
- *   probe.hostile_mmio=N     N random MMIO accesses above RAM
+ *   probe.hostile_ports=N    N random port accesses (PRNG from probe.seed);
+ *                            1 means the default, 2000
+ *   probe.hostile_mmio=N     N random MMIO accesses above RAM; 1 means the
+ *                            default, 500
  *   probe.hostile_avoid=L-H,.. further port ranges to leave alone
  *   probe.verbose=1          print every detail (memory map, ACPI tables,
  *                            CPUID vendor, RTC registers, ...) as "# "
@@ -361,10 +363,20 @@ static bool parse_option(const char *k, size_t kn, const char *v, size_t vn,
 		}
 		return true;
 	}
-	if (str_eq_n(k, "hostile_ports", kn))
-		return parse_u32(v, vn, &o->hostile_ports);
-	if (str_eq_n(k, "hostile_mmio", kn))
-		return parse_u32(v, vn, &o->hostile_mmio);
+	if (str_eq_n(k, "hostile_ports", kn)) {
+		if (!parse_u32(v, vn, &o->hostile_ports))
+			return false;
+		if (o->hostile_ports == 1)
+			o->hostile_ports = 2000;
+		return true;
+	}
+	if (str_eq_n(k, "hostile_mmio", kn)) {
+		if (!parse_u32(v, vn, &o->hostile_mmio))
+			return false;
+		if (o->hostile_mmio == 1)
+			o->hostile_mmio = 500;
+		return true;
+	}
 	if (str_eq_n(k, "hostile_avoid", kn))
 		return parse_ranges(v, vn, o);
 	if (str_eq_n(k, "seed", kn)) {
