@@ -79,7 +79,8 @@ sb_require_qemu() {
 		command -v "$t" >/dev/null 2>&1 ||
 			sb_die "$t is missing (apt-get install cpio busybox-static)"
 	done
-	file -L "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked' ||
+	# A static busybox has no PT_INTERP: ldd says so.
+	ldd "$(command -v busybox)" 2>&1 | grep -q 'not a dynamic executable' ||
 		sb_die "busybox is not static (apt-get install busybox-static)"
 	return 0
 }
@@ -218,8 +219,8 @@ _sb_copy() {
 	[ -e "$root$dest" ] && return 0
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$src" "$root$dest" || sb_die "cannot copy $src"
-	if head -c 4 "$src" | grep -q 'ELF' &&
-		file -L "$src" | grep -q 'dynamically linked'; then
+	if head -c 4 "$src" | grep -q 'ELF'; then
+		# Nothing for a static executable ("not a dynamic executable").
 		local lib
 		for lib in $(ldd "$src" 2>/dev/null |
 			awk '/=> \// { print $3 } /^[ \t]*\/[^ ]*ld-linux/ { print $1 }'); do
