@@ -135,9 +135,10 @@ struct cvmm_sys_seccomp;
 
 /*
  * Build a filter allowing rules[0..n) under config. On success *out owns
- * the filter. On failure *out is untouched and, if bad_rule is not NULL
- * and a rule was at fault, *bad_rule receives its index (n when the fault
- * is in config or in building the filter itself). Errors listed above.
+ * the filter. On failure *out is untouched. If bad_rule is not NULL,
+ * *bad_rule receives the index of the rule at fault, or n when no rule is
+ * (success, or a fault in config or in creating the filter). Errors
+ * listed above.
  */
 CVMM_SYS_MUST_CHECK int
 cvmm_sys_seccomp_build(const struct cvmm_sys_seccomp_rule *rules, size_t n,
