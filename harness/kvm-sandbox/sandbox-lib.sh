@@ -92,7 +92,7 @@ sb_require_qemu() {
 # Shares its cache (and memo files) with components/linux-loader's
 # fetch-kernels.sh.
 _sb_resolve_kernel() {
-	local memo=$1 pkg= ver=
+	local memo=$1 pkg='' ver=''
 	if [ -s "$memo" ] && [ -z "$(find /var/lib/apt/lists -maxdepth 1 \
 		-name '*Packages*' -newer "$memo" 2>/dev/null)" ]; then
 		read -r pkg ver <"$memo"
@@ -131,6 +131,7 @@ sb_fetch_kernel() {
 		pkg=$(basename "$dir") ver=${pkg#*_} pkg=${pkg%%_*}
 	fi
 	dir=$kc/${pkg}_$ver
+	# shellcheck disable=SC2034 # for the caller
 	SB_KERNEL_PKG="$pkg $ver"
 	if [ ! -s "$dir/sandbox/kvm-amd.ko" ] || [ ! -s "$dir/vmlinuz" ]; then
 		mkdir -p "$dir"
@@ -176,7 +177,7 @@ sb_fetch_kernel() {
 # The three modules in dependency order (modinfo -F depends), falling back
 # to the known order when modinfo is unavailable.
 _sb_module_order() {
-	local dir=$1 done= m d left=3 progress
+	local dir=$1 done='' m d left=3 progress
 	if ! command -v modinfo >/dev/null 2>&1; then
 		echo "$dir/irqbypass.ko $dir/kvm.ko $dir/kvm-amd.ko"
 		return
@@ -207,7 +208,6 @@ _sb_module_order() {
 
 sb_initramfs_begin() {
 	SB_ROOT=$1
-	SB_BASE_FILES=()
 	rm -rf "$SB_ROOT"
 	mkdir -p "$SB_ROOT"/{bin,sbin,dev,proc,sys,tmp,sandbox} || sb_die "cannot create $SB_ROOT"
 }
@@ -302,7 +302,8 @@ sb_add_tests() {
 # Cached by content under $SB_CACHE/sandbox.
 _sb_base_layer() {
 	local out_var=$1 key files=() f cpio dir
-	files=("$(command -v busybox)" $SB_MODULES)
+	read -r -a files <<<"$SB_MODULES"
+	files=("$(command -v busybox)" "${files[@]}")
 	[ "${SB_WITH_QEMU:-0}" = 1 ] && mapfile -t -O ${#files[@]} files < <(_sb_qemu_files)
 	key=$( {
 		echo "layout $SB_LAYOUT"
