@@ -399,6 +399,14 @@ sb_split() {
 		function out(f, s) { print s > f; close(f) }
 		{
 			t = $1; sub(/^[^ ]* /, "")
+			# Output without a final newline runs into the marker:
+			# keep the text, then read the marker.
+			i = index($0, "@@SANDBOX ")
+			if (i > 1) {
+				if (name != "")
+					print substr($0, 1, i - 1) > (res "/" name ".log")
+				$0 = substr($0, i)
+			}
 		}
 		/^@@SANDBOX ready/ { out(res "/sandbox.startup", sprintf("%.2f", t - t0)); next }
 		/^@@SANDBOX fatal / { out(res "/sandbox.fatal", substr($0, 17)); next }

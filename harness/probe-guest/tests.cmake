@@ -14,6 +14,12 @@ add_test(NAME harness.probe-guest.images
 set_tests_properties(harness.probe-guest.images PROPERTIES
   LABELS "boot;harness" TIMEOUT 60)
 
+# probe-check's verdicts on canned outputs (no guest needed).
+add_test(NAME harness.probe-check.selftest
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/probe-check-selftest)
+set_tests_properties(harness.probe-check.selftest PROPERTIES
+  LABELS "harness" TIMEOUT 60)
+
 # QEMU in software mode: works on any x86-64 machine with QEMU (SKIP
 # without). microvm's firmware (qboot) hands over memory maps that need
 # probe.memmap=sanitize; SeaBIOS (pc, q35) hands over clean ones.
