@@ -12,13 +12,13 @@
 #                     [RUNNER <command...>] <cvmm_probe_test options>)
 #
 # COMMAND runs in the sandbox under busybox sh; arguments may use
-# generator expressions ($<TARGET_FILE:cvmm-vmm>). Absolute paths of
+# generator expressions ($<TARGET_FILE:reference-vmm>). Absolute paths of
 # existing files in it, and FILES, are copied in at the same path (ELF
 # executables with their shared libraries). cvmm_sandbox_probe_test's
 # RUNNER defaults to QEMU with KVM inside the sandbox (qemu-probe --accel
 # kvm); the reference VMM goes there instead:
 #   cvmm_sandbox_probe_test(SUITE kvm NAME boot.sandbox.vmm.pvh-2cpu
-#       RUNNER $<TARGET_FILE:cvmm-vmm> IMAGE elf ENTRY pvh VCPUS 2)
+#       RUNNER $<TARGET_FILE:reference-vmm> IMAGE elf ENTRY pvh VCPUS 2)
 #
 # Running one of these tests alone (ctest -R) still runs its whole suite
 # first (the fixture). A suite's setup test exits 77 (skip) only when QEMU

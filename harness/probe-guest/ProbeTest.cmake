@@ -18,7 +18,7 @@
 #                   [TIMEOUT s] [LABELS l...])
 #
 # e.g. cvmm_probe_test(NAME boot.probe.vmm.pvh-2cpu
-#          RUNNER $<TARGET_FILE:cvmm-vmm> VCPUS 2 ENTRY pvh EXPECT_STATUS 0)
+#          RUNNER $<TARGET_FILE:reference-vmm> VCPUS 2 ENTRY pvh EXPECT_STATUS 0)
 #
 # cvmm_probe_command(<out-var> <same options, NAME and RUNNER included>)
 # gives the probe-check command line as a CMake list instead of adding a
