@@ -259,7 +259,7 @@ int cvmm_ll_boot_params_build(const struct cvmm_ll_boot_params_config *cfg,
 	cvmm_ll__put64(b + CVMM_LL_ZP_ACPI_RSDP_ADDR, cfg->acpi_rsdp_addr);
 	b[CVMM_LL_ZP_E820_ENTRIES] = (uint8_t)cfg->e820->count;
 	for (uint32_t i = 0; i < cfg->e820->count; i++) {
-		uint8_t *e = b + CVMM_LL_ZP_E820_TABLE + 20 * i;
+		uint8_t *e = b + CVMM_LL_ZP_E820_TABLE + 20 * (size_t)i;
 
 		cvmm_ll__put64(e, cfg->e820->entries[i].addr);
 		cvmm_ll__put64(e + 8, cfg->e820->entries[i].size);

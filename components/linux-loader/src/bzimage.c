@@ -424,8 +424,8 @@ int cvmm_ll_bzimage_load(const struct cvmm_mem *mem,
 				  "the protected-mode kernel", err);
 	if (rc != 0)
 		return rc;
-	snprintf(what, sizeof(what),
-		 "init_size=0x%" PRIx64 " from the runtime start", init);
+	(void)snprintf(what, sizeof(what),
+		       "init_size=0x%" PRIx64 " from the runtime start", init);
 	rc = cvmm_ll__check_guest(mem, run, init, what, err);
 	if (rc != 0)
 		return rc;

@@ -23,7 +23,7 @@ int cvmm_ll__fail(struct cvmm_ll_error *err, int code, const char *fmt, ...)
 
 		err->code = code;
 		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return code;
@@ -64,8 +64,12 @@ static const struct cvmm_ll_source_ops buffer_ops = {.read = buffer_read};
 
 struct cvmm_ll_source cvmm_ll_source_buffer(const void *data, size_t len)
 {
-	/* The buffer is only ever read: the cast drops const for ctx only. */
-	struct cvmm_ll_source src = {&buffer_ops, (void *)(uintptr_t)data, len};
+	/* The buffer is only ever read: ctx is untyped, so const goes. */
+	union {
+		const void *ro;
+		void *ctx;
+	} alias = {.ro = data};
+	struct cvmm_ll_source src = {&buffer_ops, alias.ctx, len};
 	return src;
 }
 

@@ -249,8 +249,8 @@ static int load_segments(const struct cvmm_mem *mem,
 	int rc;
 
 	for (unsigned i = 0; i < n; i++) {
-		snprintf(what, sizeof(what), "segment %u (PT_LOAD)",
-			 s[i].index);
+		(void)snprintf(what, sizeof(what), "segment %u (PT_LOAD)",
+			       s[i].index);
 		rc = cvmm_ll__check_guest(mem, s[i].paddr, s[i].memsz, what,
 					  err);
 		if (rc != 0)
@@ -301,12 +301,12 @@ int cvmm_ll_elf_load(const struct cvmm_mem *mem,
 	entry = cvmm_ll__le64(e + 0x18);
 	phnum = cvmm_ll__le16(e + 0x38);
 	rc = cvmm_ll_source_read(src, cvmm_ll__le64(e + 0x20), ph,
-				 phnum * PHDR_SIZE);
+				 (size_t)phnum * PHDR_SIZE);
 	if (rc != 0)
 		return cvmm_ll__fail(err, rc, "reading the program headers: %s",
 				     strerror(-rc));
 	for (unsigned i = 0; i < phnum; i++) {
-		const uint8_t *q = ph + i * PHDR_SIZE;
+		const uint8_t *q = ph + (size_t)i * PHDR_SIZE;
 		struct phdr p = {
 		    .type = cvmm_ll__le32(q),
 		    .flags = cvmm_ll__le32(q + 4),
