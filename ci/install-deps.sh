@@ -15,6 +15,8 @@ packages=(
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
 	# vmm-sys-util seccomp
 	libseccomp-dev
+	# guest-boot tests: the KVM sandbox and the probe guest
+	qemu-system-x86 busybox-static cpio kmod xz-utils
 	# fuzzing
 	afl++ zip unzip bc
 )
