@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "loader.h"
+#include "acpi.h"
 
 #include <cvmm/ll-cmdline.h>
 #include <cvmm/ll-elf.h>
@@ -84,7 +85,7 @@ static int boot_bzimage(const struct rvmm_options *o,
 	    .flags = CVMM_LL_BZ_REQUIRE_64BIT};
 	struct cvmm_ll_bzimage_result res;
 	struct cvmm_ll_boot_params_config cfg;
-	static struct cvmm_ll_zero_page zp; /* 4 KiB: not on the stack */
+	struct cvmm_ll_zero_page zp;
 	struct cvmm_ll_error le;
 	uint64_t cmdline_len;
 	int rc;
@@ -106,6 +107,7 @@ static int boot_bzimage(const struct rvmm_options *o,
 	    .cmdline_len = cmdline_len,
 	    .initrd_addr = b->initrd_addr,
 	    .initrd_size = b->initrd_size,
+	    .acpi_rsdp_addr = RVMM_ACPI_RSDP_ADDR,
 	    .e820 = &m->e820,
 	};
 	rc = cvmm_ll_boot_params_build(&cfg, &zp, &le);
@@ -130,8 +132,8 @@ static int boot_pvh(const struct rvmm_options *o, const struct rvmm_memory *m,
 		    const struct cvmm_ll_source *src, const char *kind,
 		    struct rvmm_boot *b, struct rvmm_err *e)
 {
-	static struct cvmm_ll_elf_result res; /* 3 KiB of segments */
-	static struct cvmm_ll_pvh_block blk;  /* 3 KiB */
+	struct cvmm_ll_elf_result res;
+	struct cvmm_ll_pvh_block blk;
 	struct cvmm_ll_pvh_config cfg;
 	struct cvmm_ll_error le;
 	uint64_t cmdline_len;
@@ -152,6 +154,7 @@ static int boot_pvh(const struct rvmm_options *o, const struct rvmm_memory *m,
 	cfg = (struct cvmm_ll_pvh_config){
 	    .addr = CVMM_X86_PVH_START_INFO_ADDR,
 	    .cmdline_addr = RVMM_CMDLINE_ADDR,
+	    .rsdp_addr = RVMM_ACPI_RSDP_ADDR,
 	    .initrd_addr = b->initrd_addr,
 	    .initrd_size = b->initrd_size,
 	    .memmap = &m->e820,

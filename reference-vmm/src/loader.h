@@ -9,7 +9,7 @@
  * names the field at fault when it is not). With --boot-protocol pvh a
  * bzImage's compressed payload is extracted and booted as the ELF it is.
  *
- * Fixed addresses (below the EBDA, clear of arch-x86's tables at
+ * Fixed addresses (in low RAM, clear of arch-x86's tables at
  * 0x500..0xffff):
  *   0x6000   PVH start_info with its memory map (CVMM_X86_PVH_START_INFO_ADDR)
  *   0x7000   zero page (CVMM_X86_ZERO_PAGE_ADDR)

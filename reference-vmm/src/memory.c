@@ -10,8 +10,8 @@ static int e820(struct rvmm_memory *m, struct rvmm_err *e)
 		uint64_t addr, size;
 		uint32_t type;
 	} map[4] = {
-	    {0, RVMM_EBDA_START, CVMM_LL_E820_RAM},
-	    {RVMM_EBDA_START, RVMM_LEGACY_START - RVMM_EBDA_START,
+	    {0, RVMM_LEGACY_START, CVMM_LL_E820_RAM},
+	    {RVMM_BIOS_START, RVMM_HIMEM_START - RVMM_BIOS_START,
 	     CVMM_LL_E820_RESERVED},
 	    {RVMM_HIMEM_START, m->low_end - RVMM_HIMEM_START, CVMM_LL_E820_RAM},
 	    {RVMM_HIGH_START, m->high_size, CVMM_LL_E820_RAM},

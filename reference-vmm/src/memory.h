@@ -2,10 +2,11 @@
 /*
  * Guest RAM: its layout, its memory map, and its backing.
  *
- *   0x0000_0000 .. 0x0009_efff  RAM (boot data: GDT, IDT, page tables, zero
+ *   0x0000_0000 .. 0x0009_ffff  RAM (boot data: GDT, IDT, page tables, zero
  *                               page, start_info, command line)
- *   0x0009_f000 .. 0x0009_ffff  reserved: the MP table (mptable.h)
- *   0x000a_0000 .. 0x000f_ffff  hole (legacy VGA and BIOS area)
+ *   0x000a_0000 .. 0x000d_ffff  hole (legacy VGA and option ROMs)
+ *   0x000e_0000 .. 0x000f_ffff  reserved: the ACPI tables (acpi.h), where
+ *                               the BIOS area would be
  *   0x0010_0000 .. low end      RAM: kernel, initrd
  *   low end     .. 4 GiB        hole: MMIO (IOAPIC 0xfec00000, LAPIC
  *                               0xfee00000)
@@ -27,8 +28,8 @@
 #include <cvmm/ll-boot.h>
 #include <cvmm/mem-mmap.h>
 
-#define RVMM_EBDA_START	  0x9f000ull
 #define RVMM_LEGACY_START 0xa0000ull
+#define RVMM_BIOS_START	  0xe0000ull
 #define RVMM_HIMEM_START  0x100000ull
 #define RVMM_MMIO_START	  0xc0000000ull
 #define RVMM_HIGH_START	  0x100000000ull

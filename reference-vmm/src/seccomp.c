@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "seccomp.h"
 
+#include <errno.h>
 #include <linux/kvm.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -64,6 +65,7 @@ int rvmm_seccomp_apply(enum cvmm_sys_seccomp_action action, struct rvmm_err *e)
 {
 	const struct cvmm_sys_seccomp_config cfg = {
 	    .default_action = action,
+	    .errno_value = EPERM, /* for CVMM_SYS_SECCOMP_ERRNO */
 	    .flags = CVMM_SYS_SECCOMP_TSYNC,
 	};
 	struct cvmm_sys_seccomp *f = NULL;

@@ -2,7 +2,7 @@
 #define _GNU_SOURCE
 #include "vm.h"
 #include "exit-codes.h"
-#include "mptable.h"
+#include "acpi.h"
 
 #include <cvmm/sys-eventfd.h>
 #include <cvmm/sys-signal.h>
@@ -84,16 +84,11 @@ static int create_vm(struct rvmm_vm *vm, struct rvmm_err *e)
 	return 0;
 }
 
-static int map_memory(struct rvmm_vm *vm, const struct rvmm_options *o,
-		      struct rvmm_err *e)
+static int map_memory(struct rvmm_vm *vm, struct rvmm_err *e)
 {
 	char msg[CVMM_KVM_ERROR_MSG_SIZE];
 	int rc;
 
-	rc = rvmm_memory_create(o->mem_mib, &vm->mem, e);
-	if (rc)
-		return rc;
-	vm->mem_mapped = true;
 	rc = cvmm_kvm_vm_map_regions(vm->vm, cvmm_mem_mmap_regions(vm->mem.mm),
 				     0);
 	if (rc)
@@ -148,15 +143,20 @@ int rvmm_vm_create(struct rvmm_vm *vm, const struct rvmm_options *o,
 	rc = cvmm_sys_eventfd_open(0, CVMM_SYS_EVENTFD_NONBLOCK, &vm->end_fd);
 	if (rc)
 		return rvmm_fail(e, rc, "eventfd: %s", strerror(-rc));
-	rc = open_kvm(vm, o, e);
+	/* The kernel first: a bad one is refused without touching KVM. */
+	rc = rvmm_memory_create(o->mem_mib, &vm->mem, e);
+	if (rc)
+		return rc;
+	vm->mem_mapped = true;
+	rc = rvmm_load(o, &vm->mem, &vm->boot, e);
+	if (rc == 0)
+		rc = rvmm_acpi_write(&vm->mem.mem, o->vcpus, e);
+	if (rc == 0)
+		rc = open_kvm(vm, o, e);
 	if (rc == 0)
 		rc = create_vm(vm, e);
 	if (rc == 0)
-		rc = map_memory(vm, o, e);
-	if (rc == 0)
-		rc = rvmm_load(o, &vm->mem, &vm->boot, e);
-	if (rc == 0)
-		rc = rvmm_mptable_write(&vm->mem.mem, o->vcpus, e);
+		rc = map_memory(vm, e);
 	if (rc)
 		return rc;
 	rc = rvmm_devices_create(&vm->dev, o, vm->vm, on_reset, vm, e);

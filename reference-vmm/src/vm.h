@@ -4,9 +4,11 @@
  * and how it ended.
  *
  * Life cycle (vmm.c drives it):
- *   rvmm_vm_create()    KVM checks, VM, irqchip, PIT, memory slots,
- *                       devices; the kernel loaded; vCPUs created and
- *                       configured (CPUID, MSRs, LAPIC, boot registers)
+ *   rvmm_vm_create()    guest memory, the kernel loaded, ACPI tables (a
+ *                       bad kernel is refused before KVM is opened); KVM
+ *                       checks, VM, irqchip, PIT, memory slots, devices;
+ *                       vCPUs created and configured (CPUID, MSRs, LAPIC,
+ *                       boot registers)
  *   rvmm_vm_start()     one thread per vCPU, each waiting at the start
  *                       gate; the caller installs seccomp (every thread),
  *                       then opens the gate: the first KVM_RUN follows
