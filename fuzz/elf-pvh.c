@@ -602,9 +602,10 @@ static void model_file(const uint8_t *f, uint64_t len, uint32_t flags,
 	/* The layout, leniently, for the memory that covers it. */
 	for (uint64_t i = 0; i < phnum && i < CVMM_LL_ELF_MAX_PHDRS; i++) {
 		uint64_t at = phoff + 56 * i;
-		const uint8_t *q = f + at;
+		const uint8_t *q;
 		if (at < phoff || at > len || len - at < 56)
 			break;
+		q = f + at;
 		if (get(q, 4) == PT_LOAD && get(q + 40, 8) > 0)
 			m->layout[m->nlayout++] =
 			    (struct mseg){get(q + 8, 8), get(q + 24, 8),
