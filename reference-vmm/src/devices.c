@@ -171,7 +171,8 @@ int rvmm_devices_create(struct rvmm_devices *d, const struct rvmm_options *o,
 	d->reset = reset;
 	d->reset_ctx = reset_ctx;
 	/* 10 messages, then one a second: a hostile guest cannot flood. */
-	cvmm_sys_ratelimit_init(&d->unhandled, 10, 1000000000ull, NULL, NULL);
+	cvmm_sys_ratelimit_init(&d->pio_log, 10, 1000000000ull, NULL, NULL);
+	cvmm_sys_ratelimit_init(&d->mmio_log, 10, 1000000000ull, NULL, NULL);
 	rc = pthread_mutex_init(&d->lock, NULL);
 	if (rc)
 		return rvmm_fail(e, -rc, "device lock: %s", strerror(rc));
@@ -263,12 +264,12 @@ void rvmm_devices_pio(struct rvmm_devices *d, uint16_t port, bool in,
 	if (rc == 0)
 		return;
 	if (in)
-		cvmm_sys_ratelimit_log(&d->unhandled, log_sink, NULL,
+		cvmm_sys_ratelimit_log(&d->pio_log, log_sink, NULL,
 				       "unhandled port read: 0x%04x, %zu "
 				       "bytes (open bus)",
 				       port, size);
 	else
-		cvmm_sys_ratelimit_log(&d->unhandled, log_sink, NULL,
+		cvmm_sys_ratelimit_log(&d->pio_log, log_sink, NULL,
 				       "unhandled port write: 0x%04x, %zu "
 				       "bytes, value 0x%" PRIx64,
 				       port, size, le_value(data, size));
@@ -283,12 +284,12 @@ void rvmm_devices_mmio(struct rvmm_devices *d, uint64_t addr, bool write,
 	if (rc == 0)
 		return;
 	if (write)
-		cvmm_sys_ratelimit_log(&d->unhandled, log_sink, NULL,
+		cvmm_sys_ratelimit_log(&d->mmio_log, log_sink, NULL,
 				       "unhandled MMIO write: 0x%" PRIx64
 				       ", %zu bytes, value 0x%" PRIx64,
 				       addr, len, le_value(data, len));
 	else
-		cvmm_sys_ratelimit_log(&d->unhandled, log_sink, NULL,
+		cvmm_sys_ratelimit_log(&d->mmio_log, log_sink, NULL,
 				       "unhandled MMIO read: 0x%" PRIx64
 				       ", %zu bytes (open bus)",
 				       addr, len);

@@ -63,7 +63,8 @@ struct rvmm_devices {
 	uint8_t input[RVMM_INPUT_BUF];
 	size_t input_len;  /* bytes of input not yet taken by the UART */
 	uint64_t irq_lost; /* irqfd writes that failed (never expected) */
-	struct cvmm_sys_ratelimit unhandled;
+	/* Logs of unhandled accesses, one limiter per bus. */
+	struct cvmm_sys_ratelimit pio_log, mmio_log;
 	struct rvmm_port_dev com1_ctx, i8042_ctx, rtc_ctx;
 	/* The i8042's reset line. */
 	void (*reset)(void *ctx);
