@@ -12,6 +12,8 @@
 #include "seccomp.h"
 #include "vm.h"
 
+#include <cvmm/sys-signal.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,6 +38,13 @@ static int run(struct rvmm_vm *vm, const struct rvmm_options *o)
 	struct rvmm_err e = {{0}};
 	int code;
 
+	/* A closed stdout (the reader of the console went away) must not
+	 * kill the VMM: writes fail with EPIPE instead. */
+	if (cvmm_sys_signal_handler(SIGPIPE, NULL, CVMM_SYS_SIGNAL_RESTART) !=
+	    0) {
+		fprintf(stderr, "reference-vmm: error: SIGPIPE handler\n");
+		return RVMM_EXIT_SETUP;
+	}
 	if (rvmm_loop_block_signals(&e) != 0 ||
 	    rvmm_vm_create(vm, o, &e) != 0) {
 		report(&e);
