@@ -3,16 +3,12 @@
 #include "loop.h"
 #include "exit-codes.h"
 
-#include <cvmm/sys-epoll.h>
-#include <cvmm/sys-eventfd.h>
 #include <cvmm/sys-signal.h>
 #include <cvmm/sys-timerfd.h>
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-enum token { T_END, T_TIMEOUT, T_STDIN, T_RX_READY, T_RETRY, T_SIGNAL };
 
 #define RETRY_NS 50000000ull
 
@@ -28,75 +24,62 @@ int rvmm_loop_block_signals(struct rvmm_err *e)
 	return 0;
 }
 
-static int watch(struct rvmm_loop *l, int fd, enum token t, struct rvmm_err *e)
+static void drain(int fd)
 {
-	int rc = cvmm_sys_epoll_add(l->epfd, fd, EPOLLIN, t);
+	uint64_t v;
 
-	if (rc)
-		return rvmm_fail(e, rc, "epoll: %s", strerror(-rc));
-	return 0;
+	if (read(fd, &v, sizeof(v)) < 0) {
+		/* Non-blocking: nothing there is fine. */
+	}
 }
 
-int rvmm_loop_init(struct rvmm_loop *l, struct rvmm_vm *vm, struct rvmm_err *e)
-{
-	const struct rvmm_options *o = vm->opts;
-	int rc;
+/* ---- the VM subscriber: end, timeout, signals ---- */
 
-	memset(l, 0, sizeof(*l));
-	l->vm = vm;
-	l->epfd = l->timeout_fd = l->retry_fd = l->signal_fd = -1;
-	rc = cvmm_sys_epoll_open(&l->epfd);
+static int vm_init(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id)
+{
+	struct rvmm_loop *l = ctx;
+	int rc = cvmm_evm_add_fd(evm, id, l->vm->end_fd, EPOLLIN, 0);
+
 	if (rc == 0)
-		rc = cvmm_sys_timerfd_open(CVMM_SYS_TIMERFD_NONBLOCK,
-					   &l->timeout_fd);
+		rc = cvmm_evm_add_fd(evm, id, l->timeout_fd, EPOLLIN, 0);
 	if (rc == 0)
-		rc = cvmm_sys_timerfd_open(CVMM_SYS_TIMERFD_NONBLOCK,
-					   &l->retry_fd);
-	if (rc == 0)
-		rc = cvmm_sys_signalfd_open(
-		    stop_signals, 2, CVMM_SYS_SIGNALFD_NONBLOCK, &l->signal_fd);
-	if (rc)
-		return rvmm_fail(e, rc, "event loop: %s", strerror(-rc));
-	rc = watch(l, vm->end_fd, T_END, e);
-	if (rc == 0)
-		rc = watch(l, l->timeout_fd, T_TIMEOUT, e);
-	if (rc == 0)
-		rc = watch(l, l->retry_fd, T_RETRY, e);
-	if (rc == 0)
-		rc = watch(l, l->signal_fd, T_SIGNAL, e);
-	if (rc == 0)
-		rc = watch(l, vm->dev.rx_ready_fd, T_RX_READY, e);
-	if (rc)
-		return rc;
-	if (o->boot_timeout_s) {
-		rc = cvmm_sys_timerfd_set(
-		    l->timeout_fd, (uint64_t)o->boot_timeout_s * 1000000000ull,
-		    0);
-		if (rc)
-			return rvmm_fail(e, rc, "boot timeout: %s",
-					 strerror(-rc));
-	}
-	/* Input only from what epoll can watch (a terminal, a pipe); not
-	 * from /dev/null or a regular file (EPERM). */
-	if (o->serial != RVMM_SERIAL_NONE &&
-	    cvmm_sys_epoll_add(l->epfd, STDIN_FILENO, EPOLLIN, T_STDIN) == 0) {
-		l->stdin_watched = true;
-		if (isatty(STDIN_FILENO) &&
-		    cvmm_sys_term_raw(STDIN_FILENO, CVMM_SYS_TERM_KEEP_SIGNALS,
-				      &l->term) != 0) {
-			/* Cooked mode still works, line by line. */
-		}
-	}
-	return 0;
+		rc = cvmm_evm_add_fd(evm, id, l->signal_fd, EPOLLIN, 0);
+	return rc;
 }
+
+static void vm_process(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id,
+		       const struct cvmm_evm_event *ev)
+{
+	struct rvmm_loop *l = ctx;
+	struct signalfd_siginfo si;
+
+	(void)evm;
+	(void)id;
+	if (ev->fd == l->timeout_fd) {
+		rvmm_vm_end(l->vm, RVMM_EXIT_TIMEOUT,
+			    "boot timeout: the guest did not end within %u s",
+			    l->vm->opts->boot_timeout_s);
+	} else if (ev->fd == l->signal_fd) {
+		if (cvmm_sys_signalfd_read(l->signal_fd, &si) == 0)
+			rvmm_vm_end(l->vm, RVMM_EXIT_SIGNAL, "stopped by %s",
+				    si.ssi_signo == SIGINT ? "SIGINT"
+							   : "SIGTERM");
+	}
+	/* end_fd: the loop sees rvmm_vm_ended() and returns. */
+}
+
+static const struct cvmm_evm_ops vm_ops = {.init = vm_init,
+					   .process = vm_process};
+
+/* ---- the console subscriber: stdin to COM1 ---- */
 
 /* Watch stdin or not (while the kept input waits for the guest). */
 static void stdin_pause(struct rvmm_loop *l, bool pause)
 {
 	if (!l->stdin_watched || l->stdin_paused == pause)
 		return;
-	if (cvmm_sys_epoll_modify(l->epfd, STDIN_FILENO, pause ? 0 : EPOLLIN,
-				  T_STDIN) == 0)
+	if (cvmm_evm_modify_fd(l->evm, l->console_id, STDIN_FILENO,
+			       pause ? 0 : EPOLLIN, 0) == 0)
 		l->stdin_paused = pause;
 }
 
@@ -127,11 +110,12 @@ static void on_stdin(struct rvmm_loop *l)
 		return;
 	}
 	n = read(STDIN_FILENO, buf, room);
+	if (n < 0 && errno == EINTR)
+		return;
 	if (n <= 0) {
 		/* End of input (or an error): the guest keeps running. */
-		if (n < 0 && errno == EINTR)
-			return;
-		if (cvmm_sys_epoll_remove(l->epfd, STDIN_FILENO) == 0)
+		if (cvmm_evm_remove_fd(l->evm, l->console_id, STDIN_FILENO) ==
+		    0)
 			l->stdin_watched = false;
 		return;
 	}
@@ -139,60 +123,86 @@ static void on_stdin(struct rvmm_loop *l)
 	input_settle(l, rvmm_devices_input_retry(&l->vm->dev));
 }
 
-static void drain(int fd)
+static int console_init(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id)
 {
-	uint64_t v;
+	struct rvmm_loop *l = ctx;
+	int rc = cvmm_evm_add_fd(evm, id, l->vm->dev.rx_ready_fd, EPOLLIN, 0);
 
-	if (read(fd, &v, sizeof(v)) < 0) {
-		/* Non-blocking: nothing there is fine. */
-	}
+	if (rc == 0)
+		rc = cvmm_evm_add_fd(evm, id, l->retry_fd, EPOLLIN, 0);
+	if (rc)
+		return rc;
+	/* Input only from what epoll can watch (a terminal, a pipe); not
+	 * from /dev/null or a regular file (-EPERM). */
+	if (cvmm_evm_add_fd(evm, id, STDIN_FILENO, EPOLLIN, 0) == 0)
+		l->stdin_watched = true;
+	return 0;
 }
 
-static void on_signal(struct rvmm_loop *l)
+static void console_process(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id,
+			    const struct cvmm_evm_event *ev)
 {
-	struct signalfd_siginfo si;
+	struct rvmm_loop *l = ctx;
 
-	if (cvmm_sys_signalfd_read(l->signal_fd, &si) == 0)
-		rvmm_vm_end(l->vm, RVMM_EXIT_SIGNAL, "stopped by %s",
-			    si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	(void)evm;
+	(void)id;
+	if (ev->fd == STDIN_FILENO) {
+		on_stdin(l);
+		return;
+	}
+	drain(ev->fd); /* rx_ready_fd or retry_fd */
+	input_settle(l, rvmm_devices_input_retry(&l->vm->dev));
+}
+
+static const struct cvmm_evm_ops console_ops = {.init = console_init,
+						.process = console_process};
+
+/* ---- the loop ---- */
+
+int rvmm_loop_init(struct rvmm_loop *l, struct rvmm_vm *vm, struct rvmm_err *e)
+{
+	const struct rvmm_options *o = vm->opts;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->vm = vm;
+	l->timeout_fd = l->retry_fd = l->signal_fd = -1;
+	rc = cvmm_sys_timerfd_open(CVMM_SYS_TIMERFD_NONBLOCK, &l->timeout_fd);
+	if (rc == 0)
+		rc = cvmm_sys_timerfd_open(CVMM_SYS_TIMERFD_NONBLOCK,
+					   &l->retry_fd);
+	if (rc == 0)
+		rc = cvmm_sys_signalfd_open(
+		    stop_signals, 2, CVMM_SYS_SIGNALFD_NONBLOCK, &l->signal_fd);
+	if (rc == 0)
+		rc = cvmm_evm_create(&l->evm);
+	if (rc == 0)
+		rc = cvmm_evm_add(l->evm, &vm_ops, l, NULL);
+	if (rc == 0 && o->serial != RVMM_SERIAL_NONE)
+		rc = cvmm_evm_add(l->evm, &console_ops, l, &l->console_id);
+	if (rc)
+		return rvmm_fail(e, rc, "event loop: %s", strerror(-rc));
+	if (o->boot_timeout_s) {
+		rc = cvmm_sys_timerfd_set(
+		    l->timeout_fd, (uint64_t)o->boot_timeout_s * 1000000000ull,
+		    0);
+		if (rc)
+			return rvmm_fail(e, rc, "boot timeout: %s",
+					 strerror(-rc));
+	}
+	if (l->stdin_watched && isatty(STDIN_FILENO) &&
+	    cvmm_sys_term_raw(STDIN_FILENO, CVMM_SYS_TERM_KEEP_SIGNALS,
+			      &l->term) != 0) {
+		/* Cooked mode still works, line by line. */
+	}
+	return 0;
 }
 
 void rvmm_loop_run(struct rvmm_loop *l)
 {
-	struct epoll_event ev[8];
-
-	while (rvmm_vm_ended(l->vm) < 0) {
-		size_t n = 0;
-
-		if (cvmm_sys_epoll_wait(l->epfd, ev, 8, -1, &n) != 0)
-			continue;
-		for (size_t i = 0; i < n; i++) {
-			switch ((enum token)ev[i].data.u64) {
-			case T_END:
-				return;
-			case T_TIMEOUT:
-				rvmm_vm_end(l->vm, RVMM_EXIT_TIMEOUT,
-					    "boot timeout: the guest did not "
-					    "end within %u s",
-					    l->vm->opts->boot_timeout_s);
-				return;
-			case T_STDIN:
-				on_stdin(l);
-				break;
-			case T_RX_READY:
-			case T_RETRY:
-				drain(ev[i].data.u64 == T_RETRY
-					  ? l->retry_fd
-					  : l->vm->dev.rx_ready_fd);
-				input_settle(
-				    l, rvmm_devices_input_retry(&l->vm->dev));
-				break;
-			case T_SIGNAL:
-				on_signal(l);
-				break;
-			}
-		}
-	}
+	while (rvmm_vm_ended(l->vm) < 0)
+		if (cvmm_evm_run_once(l->evm, -1, NULL) != 0)
+			break;
 }
 
 void rvmm_loop_destroy(struct rvmm_loop *l)
@@ -200,8 +210,7 @@ void rvmm_loop_destroy(struct rvmm_loop *l)
 	if (cvmm_sys_term_restore(&l->term) != 0) {
 		/* Nothing more can be done for the terminal. */
 	}
-	if (l->epfd >= 0)
-		close(l->epfd);
+	cvmm_evm_destroy(l->evm);
 	if (l->timeout_fd >= 0)
 		close(l->timeout_fd);
 	if (l->retry_fd >= 0)

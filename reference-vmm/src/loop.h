@@ -1,28 +1,32 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The event loop of the main thread, while the vCPU threads run:
- *   - the end of the VM (an eventfd rvmm_vm_end() writes);
- *   - --boot-timeout (a timerfd);
- *   - stdin to COM1: read only as much as the UART's FIFO and the kept
- *     input can take, resumed when the guest drains the FIFO (an eventfd
- *     from the UART's rx_empty) or, as a fallback, every 50 ms;
- *   - SIGINT and SIGTERM (a signalfd: they are blocked in every thread).
+ * The main thread's event loop while the vCPU threads run, on
+ * event-manager with two subscribers:
+ *   the VM       its end (an eventfd rvmm_vm_end() writes), --boot-timeout
+ *                (a timerfd), SIGINT and SIGTERM (a signalfd: they are
+ *                blocked in every thread);
+ *   the console  stdin to COM1: read only as much as the UART's FIFO and
+ *                the kept input can take, resumed when the guest drains
+ *                the FIFO (an eventfd from the UART's rx_empty) or, as a
+ *                fallback, every 50 ms (a timerfd).
  * A terminal on stdin is put in raw mode (Ctrl-C still stops the VMM) and
  * restored by rvmm_loop_destroy().
  *
- * Everything that needs a system call the seccomp filter refuses (epoll
- * and timer creation, the signalfd) happens in rvmm_loop_init().
+ * Everything that needs a system call the seccomp filter refuses (epoll,
+ * timer and signalfd creation) happens in rvmm_loop_init().
  */
 #ifndef RVMM_LOOP_H
 #define RVMM_LOOP_H
 
 #include "vm.h"
 
+#include <cvmm/evm.h>
 #include <cvmm/sys-term.h>
 
 struct rvmm_loop {
 	struct rvmm_vm *vm;
-	int epfd;
+	struct cvmm_evm *evm;
+	cvmm_evm_id console_id;
 	int timeout_fd;
 	int retry_fd;
 	int signal_fd;
