@@ -29,7 +29,8 @@
  *          bool read-only
  *   range  guest-memory operation that fails (-EIO) 0..8, 0 none
  *   range  source read that fails 0..4, 0 none; range errno index 0..3
- *   choice extraction limit max_size (consistent: the declared size)
+ *   choice extraction limit max_size (consistent: the declared size;
+ *          at most 8 MiB)
  *   header: choice setup_sects; range version 0..15 (0..9 -> 2.15..2.06,
  *          10 2.05, 11 2.16, 12 3.00, 13 2.00, 14 0xffff, 15 then u16);
  *          choice jump length; u8 breakage mask (bit 0 boot_flag, then
@@ -55,6 +56,8 @@
  *   kernel_info: bool bad magic; choice size; choice size_total; u32
  *          setup_type_max
  *   patches: range 0..4, each u32 file offset (mod the file size), u8
+ *   u8     extras (added last, so older inputs keep their meaning): bit 0
+ *          an lz4 payload in two blocks with the magic repeated between
  *
  * Invariants (abort() with "bzimage: invariant ... broken"):
  *   - nothing is written outside the reported load range: every write and
@@ -107,7 +110,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CONTENT_MAX  4096u
 #define PAYLOAD_MAX  (CONTENT_MAX + 1024u)
 #define RAW_MAX	     512u
-#define FILE_MAX     (256u * 1024u)
 #define MEM_SLACK    4096u
 #define EXPLICIT_MAX 4u
 
@@ -235,6 +237,7 @@ struct payload_in {
 	uint64_t corrupt_n;
 	unsigned trailer;
 	uint64_t trailer_v;
+	bool lz4_split; /* decoded last (extras) */
 };
 
 struct kinfo_in {
@@ -456,21 +459,41 @@ static size_t compress_zstd(const uint8_t *src, size_t n, uint8_t *dst,
 	return ZSTD_isError(r) ? 0 : r;
 }
 
-/* The kernel's legacy lz4 frame: magic, then one block (size, data). */
-static size_t compress_lz4(const uint8_t *src, size_t n, uint8_t *dst,
-			   size_t cap)
+/*
+ * The kernel's legacy lz4 frame: magic, then blocks (size, data); with
+ * split, two blocks with the magic repeated between them, as concatenated
+ * frames have it.
+ */
+static size_t lz4_block(const uint8_t *src, size_t n, uint8_t *dst, size_t cap)
 {
 	int r;
+
+	if (cap < 4)
+		return 0;
+	r = LZ4_compress_default((const char *)src, (char *)dst + 4, (int)n,
+				 (int)(cap - 4));
+	if (r <= 0)
+		return 0;
+	put32(dst, (uint64_t)r);
+	return 4 + (size_t)r;
+}
+
+static size_t compress_lz4(const uint8_t *src, size_t n, uint8_t *dst,
+			   size_t cap, bool split)
+{
+	size_t half = split ? n / 2 : n, a, b;
 
 	if (cap < 8)
 		return 0;
 	put32(dst, 0x184c2102u);
-	r = LZ4_compress_default((const char *)src, (char *)dst + 8, (int)n,
-				 (int)(cap - 8));
-	if (r <= 0)
+	a = lz4_block(src, half, dst + 4, cap - 4);
+	if (a == 0 || !split)
+		return a == 0 ? 0 : 4 + a;
+	if (cap - 4 - a < 8)
 		return 0;
-	put32(dst + 4, (uint64_t)r);
-	return 8 + (size_t)r;
+	put32(dst + 4 + a, 0x184c2102u);
+	b = lz4_block(src + half, n - half, dst + 8 + a, cap - 8 - a);
+	return b == 0 ? 0 : 8 + a + b;
 }
 
 static void build_payload(const struct payload_in *in, struct built_payload *b)
@@ -511,7 +534,8 @@ static void build_payload(const struct payload_in *in, struct built_payload *b)
 		n = compress_zstd(b->content, b->content_len, b->bytes, room);
 		break;
 	case 4:
-		n = compress_lz4(b->content, b->content_len, b->bytes, room);
+		n = compress_lz4(b->content, b->content_len, b->bytes, room,
+				 in->lz4_split);
 		break;
 	default:
 		n = 3 + (b->content_len < 64 ? b->content_len : 64);
@@ -1229,6 +1253,13 @@ static void run_extract(const struct image *im, struct fsrc *fs,
 		CHECK(p.compressed_size == pl, "extract: compressed size");
 		CHECK((int)p.format == magic_format(pay, pl),
 		      "extract: the format the magic names");
+		CHECK(strcmp(cvmm_ll_compression_name(p.format), "unknown") !=
+			  0,
+		      "extract: the format has a name");
+		CHECK(strcmp(cvmm_ll_compression_name(
+				 (enum cvmm_ll_compression)(p.format + 8)),
+			     "unknown") == 0,
+		      "extract: names only the formats there are");
 		if (p.format == CVMM_LL_COMP_NONE)
 			CHECK(memcmp(p.data, pay, p.size) == 0,
 			      "extract: an uncompressed payload as it is");
@@ -1280,6 +1311,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	decode_payload(&in, &pin);
 	decode_kinfo(&in, &ki);
 	decode_patches(&in, &pt);
+	pin.lz4_split = (cvmm_fi_u8(&in) & 1) != 0;
 	build_image(&h, &l, &pin, &ki, &pt, &im);
 
 	flags = (p.options & 8) ? 0 : p.options & 7u;

@@ -45,6 +45,9 @@
  *          e_phoff (64), choice e_phnum (the count)
  *   range  trailing bytes 0..64
  *   patches: range 0..4, each u32 file offset (mod the file size), u8
+ *   range  truncation 0..2, added last so older inputs keep their meaning
+ *          (none; cut range 1..64 bytes; the file cut to range 0..128
+ *          bytes), before the patches apply
  *
  * Invariants (abort() with "elf-pvh: invariant ... broken"):
  *   - guest memory outside the loaded segments is never written: every
@@ -208,6 +211,8 @@ struct input {
 	unsigned npatch;
 	uint32_t patch_off[4];
 	uint8_t patch_val[4];
+	unsigned truncate;
+	uint64_t truncate_v;
 };
 
 static void decode_note(struct cvmm_fi *in, struct note_in *n)
@@ -300,6 +305,11 @@ static void decode(struct cvmm_fi *in, struct input *d)
 		d->patch_off[i] = cvmm_fi_u32(in);
 		d->patch_val[i] = cvmm_fi_u8(in);
 	}
+	d->truncate = (unsigned)cvmm_fi_range(in, 0, 2);
+	if (d->truncate == 1)
+		d->truncate_v = cvmm_fi_range(in, 1, 64);
+	else if (d->truncate == 2)
+		d->truncate_v = cvmm_fi_range(in, 0, 128);
 }
 
 /* --- Tables ----------------------------------------------------------------
@@ -514,6 +524,11 @@ static void build(const struct input *d, struct file *out)
 	}
 	put16(f + 0x34, d->ehsize);
 	put16(f + 0x36, d->phentsize);
+	if (d->truncate == 1)
+		out->len -=
+		    d->truncate_v < out->len ? (size_t)d->truncate_v : out->len;
+	else if (d->truncate == 2 && d->truncate_v < out->len)
+		out->len = (size_t)d->truncate_v;
 	for (unsigned i = 0; i < d->npatch && out->len > 0; i++)
 		f[d->patch_off[i] % out->len] = d->patch_val[i];
 }

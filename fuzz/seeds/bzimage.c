@@ -88,6 +88,7 @@ struct spec {
 	unsigned npatch;
 	uint32_t patch_off[4];
 	uint8_t patch_val[4];
+	uint8_t extras; /* bit 0: lz4 in two blocks */
 };
 
 static void ch(struct cvmm_fo *o, struct ch c, uint64_t mask)
@@ -202,6 +203,7 @@ static void encode(struct cvmm_fo *o, const struct spec *s)
 		cvmm_fo_u32(o, s->patch_off[i]);
 		cvmm_fo_u8(o, s->patch_val[i]);
 	}
+	cvmm_fo_u8(o, s->extras);
 }
 
 /* The usual seed: a gzip payload of 1 KiB, loadable. */
@@ -305,6 +307,35 @@ int main(int argc, char **argv)
 		s.content_len = 63;
 		emit(&out, "payload-too-small", f, &s);
 	}
+
+	/* lz4 in two blocks with the magic between (concatenated frames),
+	 * and an lz4 block corrupt where 8 MiB are declared. */
+	s = base();
+	s.format = 4;
+	s.extras = 1;
+	emit(&out, "payload-lz4-two-blocks", 0, &s);
+	s.compressible = false;
+	s.content_len = 2000;
+	emit(&out, "payload-lz4-two-blocks", 1, &s);
+	s = base();
+	s.format = 4;
+	s.corrupt = 1;
+	s.corrupt_pos = 30000;
+	s.corrupt_xor = 0x80;
+	s.trailer = 2;
+	s.trailer_v = 8u << 20;
+	s.max_size = TABLE(5);
+	emit(&out, "payload-lz4-corrupt-8m", 0, &s);
+
+	/* The runtime range, not the load range, crosses 4 GiB without
+	 * XLF_CAN_BE_LOADED_ABOVE_4G. */
+	s = base();
+	s.pref = TABLE(3);	/* 0xfffff000 */
+	s.init_size = TABLE(6); /* 2 MiB */
+	s.xlf_x = 2;
+	emit(&out, "runtime-crosses-4g", 0, &s);
+	s.xlf_x = 0;
+	emit(&out, "runtime-crosses-4g", 1, &s);
 
 	/* Load addresses: aligned above the default, unaligned, above
 	 * 4 GiB with and without XLF_CAN_BE_LOADED_ABOVE_4G. */

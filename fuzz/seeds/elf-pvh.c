@@ -74,6 +74,8 @@ struct spec {
 	unsigned npatch;
 	uint32_t patch_off[4];
 	uint8_t patch_val[4];
+	unsigned truncate;
+	uint64_t truncate_v;
 };
 
 static void ch(struct cvmm_fo *o, struct ch c, uint64_t mask)
@@ -178,6 +180,11 @@ static void encode(struct cvmm_fo *o, const struct spec *s)
 		cvmm_fo_u32(o, s->patch_off[i]);
 		cvmm_fo_u8(o, s->patch_val[i]);
 	}
+	cvmm_fo_range(o, 0, 2, s->truncate);
+	if (s->truncate == 1)
+		cvmm_fo_range(o, 1, 64, s->truncate_v);
+	else if (s->truncate == 2)
+		cvmm_fo_range(o, 0, 128, s->truncate_v);
 }
 
 /* The unit tests' synthetic vmlinux (tests/synth.c). */
@@ -426,6 +433,23 @@ int main(int argc, char **argv)
 	emit(&out, "one-load", 0, &s);
 	s.nph = 0;
 	emit(&out, "no-phdrs", 0, &s);
+
+	/* Truncated files: shorter than the ELF header, the header alone,
+	 * the program header table cut, the last segment's bytes cut. */
+	{
+		const uint64_t lens[] = {0, 63, 64, 100, 128};
+		for (unsigned i = 0; i < 5; i++) {
+			s = base();
+			s.truncate = 2;
+			s.truncate_v = lens[i];
+			emit(&out, "truncated-to", (unsigned)lens[i], &s);
+		}
+		s = base();
+		s.trailing = 0;
+		s.truncate = 1;
+		s.truncate_v = 1;
+		emit(&out, "truncated-by", 1, &s);
+	}
 
 	/* Patches: the PVH note's type, p_align, e_phnum's high byte. */
 	s = base();
