@@ -108,10 +108,10 @@ static bool handle(struct rvmm_vcpu *v, const struct cvmm_kvm_exit *x)
 	case CVMM_KVM_EXIT_HLT:
 		return true;
 	case CVMM_KVM_EXIT_SHUTDOWN:
+		/* No RIP: on AMD, KVM resets the vCPU's state on shutdown. */
 		rvmm_vm_end(vm, RVMM_EXIT_SHUTDOWN,
-			    "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN), rip "
-			    "0x%" PRIx64,
-			    v->index, rip(v));
+			    "vCPU %u: triple fault (KVM_EXIT_SHUTDOWN)",
+			    v->index);
 		return false;
 	case CVMM_KVM_EXIT_SYSTEM_EVENT:
 		if (x->u.system_event.type == KVM_SYSTEM_EVENT_RESET)
