@@ -244,7 +244,7 @@ void rvmm_devices_destroy(struct rvmm_devices *d)
 static void log_sink(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "reference-vmm: %s\n", msg);
+	(void)fprintf(stderr, "reference-vmm: %s\n", msg);
 }
 
 static uint64_t le_value(const uint8_t *data, size_t size)

@@ -11,7 +11,7 @@ int rvmm_fail(struct rvmm_err *e, int rc, const char *fmt, ...)
 
 	if (e) {
 		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		(void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 		va_end(ap);
 	}
 	return rc;

@@ -120,11 +120,12 @@ static int boot_bzimage(const struct rvmm_options *o,
 	b->mode = CVMM_X86_BOOT_LINUX64;
 	b->entry = res.entry64.raw;
 	b->info = CVMM_X86_ZERO_PAGE_ADDR;
-	snprintf(b->what, sizeof(b->what),
-		 "bzImage (boot protocol %u.%02u) at 0x%" PRIx64
-		 ", 64-bit entry 0x%" PRIx64,
-		 res.image.hdr.version >> 8, res.image.hdr.version & 0xffu,
-		 res.load.start.raw, b->entry);
+	(void)snprintf(b->what, sizeof(b->what),
+		       "bzImage (boot protocol %u.%02u) at 0x%" PRIx64
+		       ", 64-bit entry 0x%" PRIx64,
+		       res.image.hdr.version >> 8,
+		       res.image.hdr.version & 0xffu, res.load.start.raw,
+		       b->entry);
 	return 0;
 }
 
@@ -170,9 +171,10 @@ static int boot_pvh(const struct rvmm_options *o, const struct rvmm_memory *m,
 	b->mode = CVMM_X86_BOOT_PVH;
 	b->entry = res.pvh_entry.raw;
 	b->info = CVMM_X86_PVH_START_INFO_ADDR;
-	snprintf(b->what, sizeof(b->what),
-		 "ELF%s, %u segments at 0x%" PRIx64 ", PVH entry 0x%" PRIx64,
-		 kind, res.segment_count, res.load.start.raw, b->entry);
+	(void)snprintf(b->what, sizeof(b->what),
+		       "ELF%s, %u segments at 0x%" PRIx64
+		       ", PVH entry 0x%" PRIx64,
+		       kind, res.segment_count, res.load.start.raw, b->entry);
 	return 0;
 }
 
@@ -192,8 +194,8 @@ static int boot_payload(const struct rvmm_options *o,
 	if (rc)
 		return rvmm_fail(e, rc, "kernel %s: payload: %s", o->kernel,
 				 le.msg);
-	snprintf(kind, sizeof(kind), " (%s payload of the bzImage)",
-		 cvmm_ll_compression_name(p.format));
+	(void)snprintf(kind, sizeof(kind), " (%s payload of the bzImage)",
+		       cvmm_ll_compression_name(p.format));
 	elf = cvmm_ll_source_buffer(p.data, p.size);
 	rc = boot_pvh(o, m, &elf, kind, b, e);
 	cvmm_ll_payload_free(&p);

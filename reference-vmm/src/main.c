@@ -19,7 +19,7 @@
 
 static void report(const struct rvmm_err *e)
 {
-	fprintf(stderr, "reference-vmm: error: %s\n", e->msg);
+	(void)fprintf(stderr, "reference-vmm: error: %s\n", e->msg);
 }
 
 /* Set-up failed after threads exist: let them leave, then clean up. */
@@ -42,7 +42,8 @@ static int run(struct rvmm_vm *vm, const struct rvmm_options *o)
 	 * kill the VMM: writes fail with EPIPE instead. */
 	if (cvmm_sys_signal_handler(SIGPIPE, NULL, CVMM_SYS_SIGNAL_RESTART) !=
 	    0) {
-		fprintf(stderr, "reference-vmm: error: SIGPIPE handler\n");
+		(void)fprintf(stderr,
+			      "reference-vmm: error: SIGPIPE handler\n");
 		return RVMM_EXIT_SETUP;
 	}
 	if (rvmm_loop_block_signals(&e) != 0 ||
@@ -50,9 +51,10 @@ static int run(struct rvmm_vm *vm, const struct rvmm_options *o)
 		report(&e);
 		return RVMM_EXIT_SETUP;
 	}
-	fprintf(stderr, "reference-vmm: %s; %u vCPU%s, %u MiB%s%s\n",
-		vm->boot.what, o->vcpus, o->vcpus == 1 ? "" : "s", o->mem_mib,
-		*o->cpu_template ? ", CPU template " : "", o->cpu_template);
+	(void)fprintf(stderr, "reference-vmm: %s; %u vCPU%s, %u MiB%s%s\n",
+		      vm->boot.what, o->vcpus, o->vcpus == 1 ? "" : "s",
+		      o->mem_mib, *o->cpu_template ? ", CPU template " : "",
+		      o->cpu_template);
 	if (rvmm_loop_init(&loop, vm, &e) != 0) {
 		report(&e);
 		rvmm_loop_destroy(&loop);
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 	}
 	vm = calloc(1, sizeof(*vm));
 	if (!vm) {
-		fprintf(stderr, "reference-vmm: error: out of memory\n");
+		(void)fprintf(stderr, "reference-vmm: error: out of memory\n");
 		return RVMM_EXIT_SETUP;
 	}
 	code = run(vm, &o);

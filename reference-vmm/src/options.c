@@ -8,7 +8,7 @@
 
 void rvmm_options_usage(FILE *f)
 {
-	fprintf(
+	(void)fprintf(
 	    f,
 	    "usage: reference-vmm --kernel IMAGE [options]\n"
 	    "\n"

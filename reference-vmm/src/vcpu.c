@@ -43,7 +43,7 @@ static const char *vcpu_msg(struct rvmm_vcpu *v, int rc, char *buf, size_t n)
 
 	if (ke.err == rc)
 		return cvmm_kvm_error_format(&ke, buf, n);
-	snprintf(buf, n, "%s", strerror(-rc));
+	(void)snprintf(buf, n, "%s", strerror(-rc));
 	return buf;
 }
 

@@ -231,11 +231,11 @@ void rvmm_vm_end(struct rvmm_vm *vm, int code, const char *fmt, ...)
 
 	if (!atomic_compare_exchange_strong(&vm->end, &expected, code))
 		return;
-	fprintf(stderr, "reference-vmm: ");
+	(void)fprintf(stderr, "reference-vmm: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	(void)vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " [exit %d: %s]\n", code, rvmm_exit_name(code));
+	(void)fprintf(stderr, " [exit %d: %s]\n", code, rvmm_exit_name(code));
 	if (cvmm_sys_eventfd_write(vm->end_fd, 1) != 0) {
 		/* Cannot fail: the counter was 0. */
 	}

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	const uint8_t *code;
 	size_t code_len;
 	uint8_t f[512];
-	const size_t ph = 64, note = ph + 2 * 56, text = 256;
+	const size_t ph = 64, note = ph + (size_t)2 * 56, text = 256;
 	FILE *out;
 
 	if (argc != 3)
@@ -48,7 +48,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(f, 0, sizeof(f));
-	memcpy(f, "\177ELF", 4);
+	f[0] = 0x7f; /* ELF magic */
+	f[1] = (uint8_t)'E';
+	f[2] = (uint8_t)'L';
+	f[3] = (uint8_t)'F';
 	f[4] = 2;		      /* ELFCLASS64 */
 	f[5] = 1;		      /* little-endian */
 	f[6] = 1;		      /* version */

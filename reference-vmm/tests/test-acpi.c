@@ -104,8 +104,8 @@ int main(int argc, char **argv)
 		FILE *f = fopen(argv[1], "wb");
 
 		if (f) {
-			fwrite(dsdt, 1, le32(dsdt + 4), f);
-			fclose(f);
+			(void)fwrite(dsdt, 1, le32(dsdt + 4), f);
+			(void)fclose(f);
 		}
 	}
 	cvmm_mem_mmap_destroy(mm);

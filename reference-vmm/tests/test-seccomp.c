@@ -38,7 +38,7 @@ static int in_child(void (*fn)(void))
 	int status = 0;
 	pid_t pid;
 
-	fflush(stdout);
+	(void)fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		fn();
@@ -53,7 +53,7 @@ static void apply(enum cvmm_sys_seccomp_action action)
 	struct rvmm_err e;
 
 	if (rvmm_seccomp_apply(action, &e) != 0) {
-		fprintf(stderr, "%s\n", e.msg);
+		(void)fprintf(stderr, "%s\n", e.msg);
 		_exit(99);
 	}
 }

@@ -80,7 +80,7 @@ static long rss_kib(pid_t pid, long min_kib)
 	long total = 0, size = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	(void)snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -92,7 +92,7 @@ static long rss_kib(pid_t pid, long min_kib)
 		else if (sscanf(line, "Rss: %ld kB", &v) == 1 && size < min_kib)
 			total += v;
 	}
-	fclose(f);
+	(void)fclose(f);
 	return total;
 }
 
@@ -107,7 +107,7 @@ static void report(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(pend + len, sizeof(pend) - len, fmt, ap);
+	(void)vsnprintf(pend + len, sizeof(pend) - len, fmt, ap);
 	va_end(ap);
 }
 
@@ -136,9 +136,9 @@ static void act(const struct step *s, pid_t pid, int in, double t)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: rv-expect [--timeout S] [--mark PAT] [--send PAT "
-		"TEXT] [--rss PAT MIN_KIB] [--kill PAT] -- CMD...\n");
+	(void)fprintf(stderr,
+		      "usage: rv-expect [--timeout S] [--mark PAT] [--send PAT "
+		      "TEXT] [--rss PAT MIN_KIB] [--kill PAT] -- CMD...\n");
 	exit(2);
 }
 
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 		perror("rv-expect: pipe");
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 	t0 = now();
 	pid = fork();
 	if (pid < 0) {
@@ -196,8 +196,8 @@ int main(int argc, char **argv)
 		dup2(out[1], 1);
 		dup2(out[1], 2);
 		execvp(argv[i], argv + i);
-		fprintf(stderr, "rv-expect: %s: %s\n", argv[i],
-			strerror(errno));
+		(void)fprintf(stderr, "rv-expect: %s: %s\n", argv[i],
+			      strerror(errno));
 		_exit(127);
 	}
 	close(in[0]);
@@ -236,11 +236,11 @@ int main(int argc, char **argv)
 				linelen = 0;
 				/* Reports go between lines, never inside one.
 				 */
-				fputs(pend, stdout);
+				(void)fputs(pend, stdout);
 				pend[0] = '\0';
 			}
 		}
-		fflush(stdout);
+		(void)fflush(stdout);
 	}
 	close(in[1]);
 	waitpid(pid, &status, 0);
