@@ -196,8 +196,10 @@ int main(int argc, char **argv)
 		uart_setup(&s, (uint8_t)(0x07 | t << 6));
 		enq(&s, "hello, world, 16550A", 20);
 		ur(&s, 2);
-		for (unsigned i = 0; i < 17; i++)
+		for (unsigned i = 0; i < 17; i++) {
 			ur(&s, 0);
+			ur(&s, 2); /* the cause at every fill level */
+		}
 		ur(&s, 5);
 		enq(&s, "more", 4);
 		ur(&s, 2);
