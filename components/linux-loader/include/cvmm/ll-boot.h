@@ -141,7 +141,9 @@ struct cvmm_ll_boot_params_config {
  * code32_start (the load address), cmd_line_ptr, ramdisk_image and
  * ramdisk_size (and their ext_ high halves, which need
  * XLF_CAN_BE_LOADED_ABOVE_4G), acpi_rsdp_addr, the e820 table; setup_data,
- * heap_end_ptr, hardware_subarch and the ext_loader fields are cleared.
+ * heap_end_ptr (and CAN_USE_HEAP in loadflags), hardware_subarch and
+ * hardware_subarch_data, and the ext_loader fields are cleared. With no
+ * initrd (initrd_size 0), ramdisk_image and its high half are 0.
  *
  * Refused: a missing kernel or e820 (-EINVAL); an invalid e820 table (its
  * errors); a command line longer than cmdline_size (-ENOSPC); a command
