@@ -72,7 +72,8 @@
  *   range  ring placement 0..2: 0 contiguous at the ring region start +
  *          16 * range 0..3; 1 each ring at a fuzzed address (pick_gpa), then
  *          bool "align it"; 2 each ring a raw u64
- *   then operations until the input ends (at most MAX_OPS): range 0..23,
+ *   then operations until the input ends (at most MAX_OPS, and no new one
+ *   once MAX_STEPS descriptors have been walked): range 0..23,
  *   then the operation's operands (see run_op).
  */
 #include <cvmm/mem-test.h>
@@ -92,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_REGIONS	(MAX_BUF_REGIONS + 1)
 #define MAX_PIECES	2048u
 #define MAX_OPS		400u
+#define MAX_STEPS	(1u << 20) /* descriptors walked per input */
 #define NCHAINS		8u
 #define KEEP_BUFS	8u
 #define MAX_COLLECT	40u
@@ -192,6 +194,7 @@ struct fz {
 	int log_err;
 	uint64_t clock;
 	uint64_t violations;
+	uint64_t steps; /* descriptors the reference walked */
 };
 
 static int phantom_where(const struct fz *z, uint64_t gpa, uint64_t len)
@@ -774,6 +777,7 @@ static bool ref_step(struct fz *z, struct rwalk *w, struct cvmm_vq_buf *out,
 		CHECK(cvmm_vqm_read_desc(&z->mem, cvmm_mem_gpa_from(table),
 					 w->next, &d) == 0,
 		      "reference-read");
+		z->steps++;
 		if ((d.flags & CVMM_VQ_DESC_F_INDIRECT) != 0) {
 			if (w->in_table)
 				v_add(v, -EMLINK);
@@ -1670,7 +1674,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	check_state(z);
-	for (unsigned op = 0; op < MAX_OPS && !cvmm_fi_done(&in); op++)
+	for (unsigned op = 0;
+	     op < MAX_OPS && z->steps < MAX_STEPS && !cvmm_fi_done(&in); op++)
 		run_op(z, &in);
 out:
 	cvmm_vqm_destroy(z->m);
