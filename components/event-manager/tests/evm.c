@@ -617,7 +617,7 @@ static void noop(int signum)
 static void signals_and_wait_errors(void **state)
 {
 	struct itimerval on = {{0, 1000}, {0, 1000}}, off = {{0, 0}, {0, 0}};
-	struct sigaction sa, old;
+	struct sigaction sa;
 	struct cvmm_evm *evm = make();
 	unsigned n = 99;
 
@@ -627,12 +627,13 @@ static void signals_and_wait_errors(void **state)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = noop;
 	sigemptyset(&sa.sa_mask);
-	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
 	assert_int_equal(setitimer(ITIMER_REAL, &on, NULL), 0);
 	assert_int_equal(cvmm_evm_run_once(evm, -1, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
-	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	/* The no-op handler stays: a tick already pending (valgrind delivers
+	 * signals late) must not meet the default action and kill the test. */
 	/* Other wait errors are returned. */
 	fail_epoll_wait = -EBADF;
 	assert_int_equal(cvmm_evm_run_once(evm, 0, &n), -EBADF);

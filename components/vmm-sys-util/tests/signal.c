@@ -159,7 +159,8 @@ static void blocking_calls_report_eintr(void **state)
 	assert_int_equal(cvmm_sys_epoll_wait(ep, &ev, 1, -1, &n), -EINTR);
 	assert_int_equal(cvmm_sys_timerfd_read(tfd, &v), -EINTR);
 	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
-	assert_int_equal(cvmm_sys_signal_default(SIGALRM), 0);
+	/* The no-op handler stays: a tick already pending (valgrind delivers
+	 * signals late) must not meet the default action and kill the test. */
 	close(tfd);
 	close(ep);
 	close(efd);
