@@ -128,7 +128,10 @@ for t in "${targets[@]}"; do
 	else
 		dict=()
 		[ -f "$root/corpora/$t/$t.dict" ] && dict=(-x "$root/corpora/$t/$t.dict")
-		export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+		# No core pinning: on a shared machine AFL++ otherwise refuses to
+		# start once other fuzzers hold every core.
+		export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+			AFL_NO_AFFINITY=1
 		for i in $(seq 1 "$jobs"); do
 			role=(-S "s$i")
 			[ "$i" -eq 1 ] && role=(-M main -c "$root/build/fuzz-afl-cmplog/fuzz/fuzz-$t")
@@ -140,6 +143,11 @@ for t in "${targets[@]}"; do
 		for c in "$work"/afl/*/crashes/id:*; do
 			[ -f "$c" ] && record_crash "$t" "$c" "$work/unique-crashes"
 		done
+		if ! ls "$work"/afl/*/fuzzer_stats >/dev/null 2>&1; then
+			grep -h 'PROGRAM ABORT' -A2 "$work"/log.* >&2
+			echo "campaign: afl-fuzz did not run for $t (see $work/log.*)" >&2
+			exit 1
+		fi
 		execs=$(cat "$work"/afl/*/fuzzer_stats 2>/dev/null |
 			awk '/^execs_per_sec/ { s += $3 } END { print int(s) }')
 		edges=$(cat "$work"/afl/*/fuzzer_stats 2>/dev/null |
