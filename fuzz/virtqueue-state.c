@@ -59,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_OPS	 64u
 #define MAX_BUFS 4u
 #define BUF_SIZE 4096u
+#define BUF_SLOT (BUF_SIZE / MAX_BUFS) /* one buffer of a cycle per slot */
 #define RO_SIZE	 4096u
 #define HOLE	 4096u
 
@@ -166,7 +167,7 @@ static bool documented(int rc)
 	    -EFAULT,  -EACCES,	    -EMSGSIZE,	 -EILSEQ,
 	    -EINVAL,  -EDOM,	    -ENODEV,	 -EALREADY,
 	    -EIO,     -ENOENT,	    -ENOBUFS,	 -ESTALE,
-	    -ENODATA, -EINPROGRESS, -EAGAIN};
+	    -ENODATA, -EINPROGRESS, -EAGAIN, -EADDRINUSE, -EXDEV};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		if (known[i] == rc)
@@ -193,6 +194,7 @@ static bool is_violation(int rc)
 	case -EACCES:
 	case -EMSGSIZE:
 	case -EILSEQ:
+	case -EADDRINUSE:
 		return true;
 	default:
 		return false;
@@ -548,8 +550,9 @@ static int pop(struct st *s, struct cvmm_vq_chain *c)
 	return rc;
 }
 
-/* The driver adds a chain of n valid buffers (the last w writable), the
- * device serves it: every result is predicted while s->exact. */
+/* The driver adds a chain of n valid buffers (the last w writable, each in
+ * its own slot of the buffer area so none overlaps another), the device
+ * serves it: every result is predicted while s->exact. */
 static void op_cycle(struct st *s, struct cvmm_fi *in)
 {
 	struct cvmm_vqm_buf b[MAX_BUFS];
@@ -562,9 +565,9 @@ static void op_cycle(struct st *s, struct cvmm_fi *in)
 	int rc, u = usable(s);
 
 	for (uint32_t i = 0; i < n; i++) {
-		b[i].addr = cvmm_mem_gpa_from(
-		    s->buf + cvmm_fi_range(in, 0, BUF_SIZE - 64));
-		b[i].len = (uint32_t)cvmm_fi_range(in, 0, 64);
+		b[i].addr = cvmm_mem_gpa_from(s->buf + i * BUF_SLOT +
+					      cvmm_fi_range(in, 0, BUF_SLOT / 2));
+		b[i].len = (uint32_t)cvmm_fi_range(in, 0, BUF_SLOT / 2);
 		b[i].writable = i >= n - w;
 		if (b[i].writable)
 			total_w += b[i].len;

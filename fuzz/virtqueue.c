@@ -15,9 +15,12 @@
  *                      the reference walk reads (addr, len, WRITE);
  *   chain-accounting   a chain's count, readable_len and writable_len are
  *                      the sums of the buffers returned; readable never
- *                      follows writable; the total stays <= 2^32 - 1 (the
- *                      bound on overlap amplification: descriptors may
- *                      overlap, see the note below);
+ *                      follows writable; the total stays <= 2^32 - 1 and
+ *                      the count <= the queue size;
+ *   distinct-memory    a chain's bytes never exceed the distinct guest
+ *                      memory its buffers cover (checked when its walk
+ *                      ends: the union of its buffers, sorted and merged,
+ *                      is at least its total length);
  *   head-once          a popped head is never one already in flight, and
  *                      cvmm_vq_inflight() is the reference's count;
  *   broken-fails       once broken, every operation fails with -EIO until
@@ -38,11 +41,10 @@
  *                      broken); a failed pop leaves its chain untouched;
  *   save-roundtrip     save, restore of that state, save again: identical.
  *
- * Overlap. Issue 5 words one invariant as "a chain's bytes never exceed the
- * distinct memory it covers"; the component deliberately accepts
- * overlapping descriptors (test regress_overlapping_descriptors_amplify_
- * length), bounding the amplification by the 2^32 - 1 chain total and by
- * add_used's writable bound instead. Both bounds are checked here.
+ * The reference refuses overlapping buffers by comparing each new buffer
+ * with every earlier one of its chain (the queue uses a balanced tree), and
+ * models "one walk at a time" (-EXDEV) with the ticket of the chain whose
+ * walk began last.
  *
  * Injected memory failures (op ARM) are allowed to change a result only to
  * the injected errno, which then breaks the queue (or fails enable/restore
@@ -143,6 +145,7 @@ struct rwalk {
 	uint32_t visited;
 	bool write_seen;
 	bool done;
+	bool started; /* its walk began (it claimed the span list once) */
 	uint64_t readable, writable;
 	uint32_t count;
 };
@@ -153,6 +156,11 @@ struct slot {
 	struct rwalk w;
 	struct cvmm_vq_buf bufs[KEEP_BUFS]; /* the last buffers returned */
 	uint32_t nbufs;
+};
+
+/* A guest range [start, end). */
+struct span {
+	uint64_t start, end;
 };
 
 /* The reference queue. */
@@ -168,6 +176,11 @@ struct ref {
 	uint64_t pops;
 	uint64_t *ticket;   /* per head: 0 = not in flight */
 	uint64_t *writable; /* per head: writable bytes walked */
+	/* The chain whose walk began last (its reference ticket, 0 none) and
+	 * its non-empty buffers so far (max_size entries). */
+	uint64_t walker;
+	struct span *spans;
+	uint32_t nspans;
 };
 
 struct fz {
@@ -580,6 +593,8 @@ static void ref_reset(struct ref *q, uint32_t max_size)
 	q->next_avail = q->shadow = q->next_used = q->sig_used = 0;
 	q->sig_valid = false;
 	q->inflight = 0;
+	q->walker = 0;
+	q->nspans = 0;
 }
 
 static void ref_apply(struct ref *q, const struct cvmm_vq_layout *l)
@@ -738,7 +753,7 @@ static void op_pop(struct fz *z, struct slot *s)
 	      "chain-accounting");
 }
 
-/* -ESTALE, -ENODATA, -EIO, -ENODEV or 0, as walkable() must answer. */
+/* -ESTALE, -ENODATA, -EIO, -ENODEV, -EXDEV or 0, as a walk must answer. */
 static int ref_walkable(const struct fz *z, const struct slot *s)
 {
 	const struct ref *q = &z->q;
@@ -749,7 +764,62 @@ static int ref_walkable(const struct fz *z, const struct slot *s)
 	if (s->rticket == 0 || s->c.head >= q->size ||
 	    q->ticket[s->c.head] != s->rticket)
 		return -ESTALE;
-	return s->w.done ? -ENODATA : 0;
+	if (s->w.done)
+		return -ENODATA;
+	return s->w.started && q->walker != s->rticket ? -EXDEV : 0;
+}
+
+/* A walkable chain's walk call: the first one claims the span list. */
+static void ref_claim(struct fz *z, struct slot *s)
+{
+	if (s->w.started)
+		return;
+	s->w.started = true;
+	z->q.walker = s->rticket;
+	z->q.nspans = 0;
+}
+
+/* True if [start, end) overlaps a buffer the walking chain already has. */
+static bool ref_overlaps(const struct ref *q, uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < q->nspans; i++) {
+		if (start < q->spans[i].end && q->spans[i].start < end)
+			return true;
+	}
+	return false;
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* distinct-memory: the union of the walking chain's buffers is at least
+ * the chain's total length. */
+static void check_distinct(struct fz *z, const struct cvmm_vq_chain *c)
+{
+	struct ref *q = &z->q;
+	struct span *copy = malloc((q->nspans + 1) * sizeof(*copy));
+	uint64_t covered = 0, lo = 0, hi = 0;
+
+	CHECK(copy != NULL, "harness");
+	memcpy(copy, q->spans, q->nspans * sizeof(*copy));
+	qsort(copy, q->nspans, sizeof(*copy), span_cmp);
+	for (uint32_t i = 0; i < q->nspans; i++) {
+		if (i == 0 || copy[i].start > hi) {
+			covered += hi - lo;
+			lo = copy[i].start;
+			hi = copy[i].end;
+		} else if (copy[i].end > hi) {
+			hi = copy[i].end;
+		}
+	}
+	covered += hi - lo;
+	free(copy);
+	CHECK((uint64_t)c->readable_len + c->writable_len <= covered,
+	      "distinct-memory");
 }
 
 /*
@@ -770,7 +840,7 @@ static bool ref_step(struct fz *z, struct rwalk *w, struct cvmm_vq_buf *out,
 		bool writable, wraps;
 		int rc;
 
-		if (w->visited >= limit) {
+		if (w->visited >= limit || w->count >= q->size) {
 			v_add(v, -ELOOP);
 			return false;
 		}
@@ -819,8 +889,14 @@ static bool ref_step(struct fz *z, struct rwalk *w, struct cvmm_vq_buf *out,
 				 writable ? CVMM_MEM_ACCESS_WRITE
 					  : CVMM_MEM_ACCESS_READ)) != 0)
 			v_add(v, rc);
+		if (!wraps && d.len != 0 && ref_overlaps(q, d.addr, end))
+			v_add(v, -EADDRINUSE);
 		if (v->n != 0)
 			return false;
+		if (d.len != 0) {
+			CHECK(q->nspans < z->max_size, "chain-accounting");
+			z->q.spans[z->q.nspans++] = (struct span){d.addr, end};
+		}
 		w->visited++;
 		if ((d.flags & CVMM_VQ_DESC_F_NEXT) != 0)
 			w->next = d.next;
@@ -853,6 +929,7 @@ static void walked(struct fz *z, struct slot *s, const struct call *c,
 		CHECK(rc == want && n == 0, "result");
 		return;
 	}
+	ref_claim(z, s);
 	CHECK(n <= max, "result");
 	for (uint32_t i = 0; i < n; i++) {
 		struct cvmm_vq_buf b;
@@ -872,8 +949,11 @@ static void walked(struct fz *z, struct slot *s, const struct call *c,
 	CHECK(s->c.count == s->w.count && s->c.readable_len == s->w.readable &&
 		  s->c.writable_len == s->w.writable,
 	      "chain-accounting");
-	CHECK((uint64_t)s->c.readable_len + s->c.writable_len <= UINT32_MAX,
+	CHECK((uint64_t)s->c.readable_len + s->c.writable_len <= UINT32_MAX &&
+		  s->c.count <= q->size,
 	      "chain-accounting");
+	if (s->w.done)
+		check_distinct(z, &s->c);
 	if (rc == 0) {
 		/* Stopped at max or at the end of the chain. */
 		CHECK(n == max || s->w.done, "result");
@@ -1646,7 +1726,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	z->cfg.clock_arg = z;
 	z->q.ticket = calloc(z->max_size, sizeof(uint64_t));
 	z->q.writable = calloc(z->max_size, sizeof(uint64_t));
-	if (z->q.ticket == NULL || z->q.writable == NULL)
+	z->q.spans = calloc(z->max_size, sizeof(struct span));
+	if (z->q.ticket == NULL || z->q.writable == NULL || z->q.spans == NULL)
 		goto out;
 	CHECK(cvmm_vq_create(&z->dev, &z->cfg, &z->vq) == 0, "harness");
 	if (valid_size(qsize)) {
@@ -1683,6 +1764,7 @@ out:
 	cvmm_mem_test_destroy(z->tm);
 	free(z->q.ticket);
 	free(z->q.writable);
+	free(z->q.spans);
 	free(z);
 	return 0;
 }

@@ -159,15 +159,16 @@ static void op(struct cvmm_fo *o, unsigned n)
 	cvmm_fo_range(o, 0, 8, n);
 }
 
-/* CYCLE with n buffers (last w writable) at BUF offsets 64 apart. */
+/* CYCLE with n buffers (last w writable) of 16 bytes, 64 bytes into their
+ * slots (the target gives buffer i the i-th 1-KiB slot of BUF). */
 static void cycle(struct cvmm_fo *o, unsigned n, unsigned w)
 {
 	op(o, CYCLE);
 	cvmm_fo_range(o, 1, 4, n);
 	cvmm_fo_range(o, 0, n, w);
 	for (unsigned i = 0; i < n; i++) {
-		cvmm_fo_range(o, 0, 4096 - 64, 64 * i);
-		cvmm_fo_range(o, 0, 64, 16);
+		cvmm_fo_range(o, 0, 512, 64);
+		cvmm_fo_range(o, 0, 512, 16);
 	}
 	cvmm_fo_range(o, 0, 16 * w, 16 * w); /* all of it written */
 }

@@ -191,7 +191,7 @@ static void test_initrd_load_large(void **state)
 	const size_t n = (size_t)3 << 20;
 	const struct cvmm_mem_range r = {cvmm_mem_gpa_from(0), 4 << 20, 0};
 	uint8_t *data = malloc(n), *back = malloc(n);
-	struct cvmm_ll_source src = cvmm_ll_source_buffer(data, n);
+	struct cvmm_ll_source src;
 	struct cvmm_ll_range out;
 	struct cvmm_mem_test *tm;
 	struct cvmm_ll_error err;
@@ -202,6 +202,7 @@ static void test_initrd_load_large(void **state)
 	assert_non_null(back);
 	for (size_t i = 0; i < n; i++)
 		data[i] = (uint8_t)(i * 31 + (i >> 12));
+	src = cvmm_ll_source_buffer(data, n); /* made after data is filled */
 	assert_int_equal(cvmm_mem_test_create(&r, 1, 0x180000, &tm), 0);
 	mem = cvmm_mem_test_iface(tm);
 	check_ok(cvmm_ll_initrd_load(&mem, &src, 0, &out, &err), err);

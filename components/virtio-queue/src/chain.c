@@ -3,8 +3,11 @@
  * Walking a descriptor chain: one descriptor per call, read once and
  * validated as read (virtio 1.x, 2.7.5 and 2.7.5.3). The walk is bounded:
  * at most `size` descriptors of the descriptor table, then at most the
- * entry count of one indirect table; each call reads at most two
- * descriptors (an indirect descriptor and the first entry of its table).
+ * entry count of one indirect table, and at most `size` buffers in all (a
+ * driver must not make a chain longer than the queue size, 2.7.5.3.1);
+ * each call reads at most two descriptors (an indirect descriptor and the
+ * first entry of its table). The buffers of the chain being walked are kept
+ * in the queue's span set, so one that overlaps another is refused.
  *
  * The rules are ring-format neutral except for how a descriptor is decoded
  * (cvmm_vq__read_desc); a packed ring would supply its own decoder and
@@ -16,6 +19,7 @@
 #define ST_DONE	      CVMM_VQ__CHAIN_DONE
 #define ST_INDIRECT   2u
 #define ST_WRITE_SEEN 4u
+#define ST_STARTED    8u /* the walk has begun: the span set is this chain's */
 
 /* Learned ranges: from 16 KiB up to 1 TiB, naturally aligned. */
 #define LEARN_MIN_SHIFT 14u
@@ -178,6 +182,7 @@ static int walk_from(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 	uint16_t state = c->priv.state, next = c->priv.next;
 	uint32_t visited = c->priv.visited;
 	uint32_t readable = c->readable_len, writable_len = c->writable_len;
+	uint32_t count = c->count;
 	cvmm_mem_gpa table = vq->desc.gpa;
 	const uint8_t *host = vq->desc.host;
 	uint32_t limit = vq->size, i = 0;
@@ -201,6 +206,12 @@ static int walk_from(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 			    (state & ST_INDIRECT) != 0
 				? " in its indirect table"
 				: "");
+			break;
+		}
+		if (count >= vq->size) {
+			rc = cvmm_vq__violation(vq, -ELOOP,
+						"head %u: more than %u buffers",
+						head, vq->size);
 			break;
 		}
 		rc = cvmm_vq__read_desc(vq, host, table, next, &d);
@@ -272,6 +283,23 @@ static int walk_from(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 			    writable ? " (device-writable)" : "");
 			break;
 		}
+		if (d.len != 0) {
+			struct cvmm_vq__span hit;
+
+			rc = cvmm_vq__spans_add(&vq->spans, addr.raw, end.raw,
+						&hit);
+			if (rc != 0) {
+				rc = cvmm_vq__violation(
+				    vq, rc,
+				    "head %u: descriptor %u at 0x%llx length "
+				    "%u overlaps an earlier buffer at 0x%llx "
+				    "length %llu",
+				    head, next, (unsigned long long)d.addr,
+				    d.len, (unsigned long long)hit.start,
+				    (unsigned long long)(hit.end - hit.start));
+				break;
+			}
+		}
 		if ((d.flags & CVMM_VQ_DESC_F_NEXT) != 0)
 			next = d.next;
 		else
@@ -286,13 +314,14 @@ static int walk_from(struct cvmm_vq *vq, struct cvmm_vq_chain *c,
 		bufs[i].len = d.len;
 		bufs[i].writable = writable;
 		i++;
+		count++;
 	}
 	c->priv.state = state;
 	c->priv.next = next;
 	c->priv.visited = visited;
 	c->readable_len = readable;
 	c->writable_len = writable_len;
-	c->count += i;
+	c->count = count;
 	/* The bound of cvmm_vq_add_used(): what the device has been given. */
 	vq->slots[head].writable = writable_len;
 	*n = i;
@@ -307,6 +336,14 @@ static __attribute__((noinline)) int walk(struct cvmm_vq *vq,
 {
 	int rc = walkable(vq, c);
 
+	if (rc == 0 && (c->priv.state & ST_STARTED) == 0) {
+		/* The walk begins: the span set becomes this chain's. */
+		vq->walker = c->priv.ticket;
+		cvmm_vq__spans_clear(&vq->spans);
+		c->priv.state |= ST_STARTED;
+	} else if (rc == 0 && vq->walker != c->priv.ticket) {
+		rc = -EXDEV;
+	}
 	if (rc != 0) {
 		*n = 0;
 		return rc;

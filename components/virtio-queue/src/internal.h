@@ -39,6 +39,25 @@ struct cvmm_vq__window {
 	uint64_t end;
 };
 
+/*
+ * A node of the set of buffers of the chain being walked (spans.c): the
+ * guest range [start, end) and its AA-tree links. Index 0 of the pool is
+ * the sentinel (level 0); nodes are 1..used.
+ */
+struct cvmm_vq__span {
+	uint64_t start;
+	uint64_t end;
+	uint16_t left;
+	uint16_t right;
+	uint16_t level;
+};
+
+struct cvmm_vq__spans {
+	struct cvmm_vq__span *node; /* max_size + 1 entries, with the queue */
+	uint32_t used;
+	uint16_t root;
+};
+
 /* Rate limiter state for violation reports. */
 struct cvmm_vq__ratelimit {
 	uint64_t window_start;
@@ -78,10 +97,16 @@ struct cvmm_vq {
 	uint32_t win_next;
 	uint64_t no_learn; /* 1 + the 16-KiB block learning failed in */
 
+	/* The chain being walked (its ticket, 0 for none) and its buffers:
+	 * one chain's walk at a time, see cvmm_vq_chain_next(). */
+	uint32_t walker;
+	struct cvmm_vq__spans spans;
+
 	uint32_t inflight;
 	uint64_t pops;	 /* chains popped since create */
 	uint32_t ticket; /* the last pop's ticket */
-	struct cvmm_vq__slot slots[];
+	/* max_size slots; the span pool follows them, hence the alignment. */
+	_Alignas(struct cvmm_vq__span) struct cvmm_vq__slot slots[];
 };
 
 /* One split-ring (or indirect table) descriptor, decoded. */
@@ -122,6 +147,21 @@ static inline int cvmm_vq__usable(const struct cvmm_vq *vq)
 /* Break the queue on a failed ring access (the backend's errno). */
 int cvmm_vq__memfail(struct cvmm_vq *vq, int err, const char *what)
     __attribute__((cold));
+
+/*
+ * Add the non-empty guest range [start, end) to the set. -EADDRINUSE, with
+ * the range it overlaps in *hit, if it overlaps one already in the set. The
+ * caller adds at most max_size ranges between two clears (a chain has at
+ * most `size` buffers).
+ */
+int cvmm_vq__spans_add(struct cvmm_vq__spans *s, uint64_t start, uint64_t end,
+		       struct cvmm_vq__span *hit);
+
+static inline void cvmm_vq__spans_clear(struct cvmm_vq__spans *s)
+{
+	s->used = 0;
+	s->root = 0;
+}
 
 /* Forget every learned memory range. */
 static inline void cvmm_vq__forget_memory(struct cvmm_vq *vq)

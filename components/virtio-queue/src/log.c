@@ -104,6 +104,8 @@ const char *cvmm_vq_strerror(int err)
 		return "descriptor next index out of range";
 	case -ELOOP:
 		return "descriptor chain longer than the queue or table (loop)";
+	case -EADDRINUSE:
+		return "buffer overlaps an earlier buffer of its chain";
 	case -EOPNOTSUPP:
 		return "indirect descriptor without VIRTIO_F_INDIRECT_DESC";
 	case -EMLINK:
@@ -144,6 +146,8 @@ const char *cvmm_vq_strerror(int err)
 		return "chain no longer in flight";
 	case -ENODATA:
 		return "end of chain";
+	case -EXDEV:
+		return "another chain's walk began since this chain was walked";
 	case -EINPROGRESS:
 		return "chains in flight";
 	case -ENOMEM:

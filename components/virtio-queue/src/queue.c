@@ -22,11 +22,17 @@ int cvmm_vq_create(const struct cvmm_mem *mem,
 	if (mem == NULL || mem->ops == NULL || config == NULL || out == NULL ||
 	    !is_pow2(config->max_size) || config->max_size > CVMM_VQ_MAX_SIZE)
 		return -EINVAL;
-	/* Sized by the VMM's maximum (at most 32768 * 8 bytes), never by
-	 * anything the guest chooses. */
-	vq = calloc(1, sizeof(*vq) + config->max_size * sizeof(vq->slots[0]));
+	/* Sized by the VMM's maximum, never by anything the guest chooses:
+	 * a slot per head, then the span pool (a node per buffer of the
+	 * longest chain, max_size, plus the sentinel) last, so an overrun
+	 * would leave the allocation rather than corrupt the slots. */
+	vq = calloc(1, sizeof(*vq) + config->max_size * sizeof(vq->slots[0]) +
+			   (config->max_size + 1) *
+			       sizeof(struct cvmm_vq__span));
 	if (vq == NULL)
 		return -ENOMEM;
+	vq->spans.node = (struct cvmm_vq__span *)(void *)&vq
+			     ->slots[config->max_size];
 	vq->mem = *mem;
 	vq->config = *config;
 	cvmm_vq__forget_memory(vq);
@@ -146,6 +152,8 @@ void cvmm_vq_reset(struct cvmm_vq *vq)
 	vq->signalled_used = 0;
 	vq->signalled_used_valid = false;
 	vq->inflight = 0;
+	vq->walker = 0;
+	cvmm_vq__spans_clear(&vq->spans);
 	cvmm_vq__forget_memory(vq);
 	vq->ready = false;
 	vq->broken = 0;

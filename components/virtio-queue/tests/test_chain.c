@@ -90,8 +90,8 @@ static void indirect_chains_of_several_shapes(void **state)
 	struct fx *f = *state;
 	static struct cvmm_vqm_buf direct[3], table[200];
 	static struct cvmm_vq_buf seen[210];
-	static const uint32_t sizes[][2] = {{0, 1}, {0, 2}, {0, 16}, {0, 200},
-					    {3, 5}, {1, 1}, {15, 7}};
+	static const uint32_t sizes[][2] = {{0, 1}, {0, 2}, {0, 16},
+					    {3, 5}, {1, 1}, {15, 1}};
 	struct cvmm_vq_chain c;
 
 	fx_open(f, 16, CVMM_VQ_F_INDIRECT_DESC);
@@ -103,8 +103,8 @@ static void indirect_chains_of_several_shapes(void **state)
 		uint16_t head;
 
 		if (sizes[k][0] == 15) {
-			/* A long direct prefix: 15 direct + 1 indirect = the
-			 * whole queue. */
+			/* A long direct prefix: 15 direct + 1 indirect
+			 * descriptor, and 15 + 1 buffers: the whole queue. */
 			static struct cvmm_vqm_buf many[15];
 
 			for (uint32_t i = 0; i < 15; i++)
@@ -160,7 +160,7 @@ static void next_index_must_be_in_range(void **state)
 
 	fx_open(f, 16, CVMM_VQ_F_INDIRECT_DESC);
 	fx_desc(f, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 15);
-	fx_desc(f, 15, BUF_BASE, 8, 0, 0);
+	fx_desc(f, 15, BUF_BASE + 8, 8, 0, 0);
 	assert_int_equal(raw_walk(f, 0, &n), 0); /* next = size - 1 */
 	assert_int_equal(n, 2);
 	fx_desc(f, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 16);
@@ -172,7 +172,7 @@ static void next_index_must_be_in_range(void **state)
 	/* Inside an indirect table the limit is the table's length. */
 	fx_reenable(f);
 	fx_table_desc(f, TABLE, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 3);
-	fx_table_desc(f, TABLE, 3, BUF_BASE, 8, 0, 0);
+	fx_table_desc(f, TABLE, 3, BUF_BASE + 8, 8, 0, 0);
 	fx_desc(f, 0, TABLE, 4 * 16, CVMM_VQ_DESC_F_INDIRECT, 0);
 	assert_int_equal(raw_walk(f, 0, &n), 0);
 	fx_table_desc(f, TABLE, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 4);
@@ -253,7 +253,7 @@ static void indirect_table_must_be_guest_memory(void **state)
 	fx_open(f, 16, CVMM_VQ_F_INDIRECT_DESC);
 	/* A table ending exactly where a hole begins: accepted. */
 	fx_table_desc(f, HI_END - 32, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 1);
-	fx_table_desc(f, HI_END - 32, 1, BUF_BASE, 8, 0, 0);
+	fx_table_desc(f, HI_END - 32, 1, BUF_BASE + 8, 8, 0, 0);
 	fx_desc(f, 0, HI_END - 32, 32, CVMM_VQ_DESC_F_INDIRECT, 0);
 	assert_int_equal(raw_walk(f, 0, &n), 0);
 	assert_int_equal(n, 2);
@@ -381,8 +381,8 @@ static void readable_after_writable_is_refused(void **state)
 				     fx_buf(BUF_BASE + 8, 8, true)};
 	struct cvmm_vqm_buf wr[2] = {fx_buf(BUF_BASE, 8, true),
 				     fx_buf(BUF_BASE + 8, 8, false)};
-	struct cvmm_vqm_buf ww[2] = {fx_buf(BUF_BASE, 8, true),
-				     fx_buf(BUF_BASE + 8, 8, true)};
+	struct cvmm_vqm_buf ww[2] = {fx_buf(BUF_BASE + 16, 8, true),
+				     fx_buf(BUF_BASE + 24, 8, true)};
 	struct cvmm_vq_chain c;
 	struct cvmm_vqm_chain mixed = {ww, 1, rw, 1, cvmm_mem_gpa_from(TABLE)};
 	uint16_t head;
@@ -482,6 +482,72 @@ static void stale_chains_are_refused(void **state)
 	assert_false(cvmm_vq_is_broken(f->vq));
 }
 
+/* A driver must not make a chain longer than the queue size (virtio 1.x
+ * 2.7.5.3.1), counting direct and indirect buffers together. */
+static void chains_have_at_most_size_buffers(void **state)
+{
+	struct fx *f = *state;
+	uint32_t n;
+
+	fx_open(f, 8, CVMM_VQ_F_INDIRECT_DESC);
+	/* 3 direct buffers, then a table of 5: 8 buffers, accepted. */
+	for (uint16_t i = 0; i < 3; i++)
+		fx_desc(f, i, BUF_BASE + 8 * i, 8, CVMM_VQ_DESC_F_NEXT,
+			(uint16_t)(i + 1));
+	fx_desc(f, 3, TABLE, 6 * 16, CVMM_VQ_DESC_F_INDIRECT, 0);
+	for (uint16_t i = 0; i < 6; i++)
+		fx_table_desc(f, TABLE, i, BUF_BASE + 0x100 + 8 * i, 8,
+			      i < 4 ? CVMM_VQ_DESC_F_NEXT : 0,
+			      (uint16_t)(i + 1));
+	assert_int_equal(raw_walk(f, 0, &n), 0);
+	assert_int_equal(n, 8);
+	/* A ninth: refused, though the table holds it. */
+	fx_table_desc(f, TABLE, 4, BUF_BASE + 0x100 + 32, 8,
+		      CVMM_VQ_DESC_F_NEXT, 5);
+	assert_int_equal(raw_walk(f, 0, &n), -ELOOP);
+	assert_int_equal(n, 8);
+	fx_expect_broken(f, -ELOOP);
+	assert_non_null(strstr(f->log_msg, "more than 8 buffers"));
+}
+
+/* The queue keeps the buffers of one walk at a time (to refuse overlapping
+ * buffers): a walk cannot resume after another chain's walk began. */
+static void walks_do_not_interleave(void **state)
+{
+	struct fx *f = *state;
+	struct cvmm_vqm_buf b[2] = {fx_buf(BUF_BASE, 8, false),
+				    fx_buf(BUF_BASE + 8, 8, true)};
+	struct cvmm_vq_chain first, second;
+	struct cvmm_vq_buf buf;
+	uint32_t n;
+
+	fx_open(f, 16, 0);
+	fx_add(f, b, 2);
+	fx_add(f, b, 2);
+	/* Both popped; popping does not begin a walk. */
+	assert_int_equal(cvmm_vq_pop(f->vq, &first), 0);
+	assert_int_equal(cvmm_vq_pop(f->vq, &second), 0);
+	assert_int_equal(cvmm_vq_chain_next(f->vq, &first, &buf), 0);
+	/* The second's walk begins: the first can no longer continue... */
+	assert_int_equal(cvmm_vq_chain_next(f->vq, &second, &buf), 0);
+	assert_int_equal(cvmm_vq_chain_next(f->vq, &first, &buf), -EXDEV);
+	assert_int_equal(
+	    cvmm_vq_chain_collect(f->vq, &first, &buf, 1, &n), -EXDEV);
+	assert_int_equal(n, 0);
+	assert_int_equal(first.count, 1);
+	/* ...but can be returned, bounded by what it walked (nothing
+	 * writable). */
+	assert_int_equal(cvmm_vq_add_used(f->vq, first.head, 1), -ENOBUFS);
+	assert_int_equal(cvmm_vq_add_used(f->vq, first.head, 0), 0);
+	/* The second walks on; the same buffers in another chain are no
+	 * overlap. */
+	assert_int_equal(cvmm_vq_chain_next(f->vq, &second, &buf), 0);
+	assert_true(cvmm_vq_chain_done(&second));
+	assert_int_equal(cvmm_vq_add_used(f->vq, second.head, 8), 0);
+	assert_int_equal(f->logs, 0);
+	assert_false(cvmm_vq_is_broken(f->vq));
+}
+
 static void collect_walks_many_buffers_per_call(void **state)
 {
 	struct fx *f = *state;
@@ -565,15 +631,19 @@ static void random_chains_out_of_order(void **state)
 		uint16_t head;
 		uint32_t w = 0;
 
+		/* Random buffers, each in its own 1-KiB slot of BUF so a
+		 * chain's buffers never overlap. */
 		for (uint32_t i = 0; i < nd; i++) {
-			bufs[i] = fx_buf(BUF_BASE + next_rand(&seed) % 0x3000,
-					 next_rand(&seed) % 0x800,
+			bufs[i] = fx_buf(BUF_BASE + 0x400 * i +
+					     next_rand(&seed) % 0x200,
+					 next_rand(&seed) % 0x200,
 					 ni == 0 && i > 0 && i + 1 == nd);
 			w += bufs[i].writable ? bufs[i].len : 0;
 		}
 		for (uint32_t i = 0; i < ni; i++) {
-			table[i] = fx_buf(BUF_BASE + next_rand(&seed) % 0x3000,
-					  next_rand(&seed) % 0x800, i > ni / 2);
+			table[i] = fx_buf(BUF_BASE + 0x400 * (4 + i) +
+					      next_rand(&seed) % 0x200,
+					  next_rand(&seed) % 0x200, i > ni / 2);
 			w += table[i].writable ? table[i].len : 0;
 		}
 		{
@@ -651,6 +721,10 @@ int run_chain_tests(void)
 	    cmocka_unit_test_setup_teardown(zero_length_buffers_are_accepted,
 					    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(stale_chains_are_refused, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(chains_have_at_most_size_buffers,
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(walks_do_not_interleave, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(collect_walks_many_buffers_per_call,
 					    fx_setup, fx_teardown),

@@ -149,20 +149,22 @@ static void regress_chain_total_length_over_4g(void **state)
 	fx_open(f, 16, CVMM_VQ_F_INDIRECT_DESC);
 	/* 0x80000000 + 0x7fffffff = 2^32 - 1: accepted. */
 	fx_desc(f, 0, PHANTOM_BASE, 0x80000000u, CVMM_VQ_DESC_F_NEXT, 1);
-	fx_desc(f, 1, PHANTOM_BASE, 0x7fffffffu, CVMM_VQ_DESC_F_WRITE, 0);
+	fx_desc(f, 1, PHANTOM_BASE + 0x80000000u, 0x7fffffffu,
+		CVMM_VQ_DESC_F_WRITE, 0);
 	assert_int_equal(publish_and_walk(f, 0, &n), 0);
 	assert_int_equal(n, 2);
 	/* One byte more: refused. */
-	fx_desc(f, 1, PHANTOM_BASE, 0x7fffffffu,
+	fx_desc(f, 1, PHANTOM_BASE + 0x80000000u, 0x7fffffffu,
 		CVMM_VQ_DESC_F_WRITE | CVMM_VQ_DESC_F_NEXT, 2);
-	fx_desc(f, 2, PHANTOM_BASE, 1, CVMM_VQ_DESC_F_WRITE, 0);
+	fx_desc(f, 2, PHANTOM_BASE + 0xffffffffu, 1, CVMM_VQ_DESC_F_WRITE, 0);
 	assert_int_equal(publish_and_walk(f, 0, &n), -EMSGSIZE);
 	assert_int_equal(n, 2);
 	fx_expect_broken(f, -EMSGSIZE);
 	/* Many maximal buffers, through an indirect table. */
 	fx_reenable(f);
 	for (uint32_t i = 0; i < 4; i++)
-		fx_table_desc(f, TABLE, i, PHANTOM_BASE, UINT32_MAX,
+		fx_table_desc(f, TABLE, i,
+			      PHANTOM_BASE + ((uint64_t)i << 32), UINT32_MAX,
 			      CVMM_VQ_DESC_F_NEXT, (uint16_t)(i + 1));
 	fx_desc(f, 0, TABLE, 4 * 16, CVMM_VQ_DESC_F_INDIRECT, 0);
 	assert_int_equal(publish_and_walk(f, 0, &n), -EMSGSIZE);
@@ -180,32 +182,41 @@ static void regress_descriptor_loop(void **state)
 	fx_open(f, 16, CVMM_VQ_F_INDIRECT_DESC);
 	/* A chain of exactly size descriptors (all of them): accepted. */
 	for (uint16_t i = 0; i < 16; i++)
-		fx_desc(f, i, BUF_BASE, 8, i < 15 ? CVMM_VQ_DESC_F_NEXT : 0,
-			(uint16_t)(i + 1));
+		fx_desc(f, i, BUF_BASE + 8 * i, 8,
+			i < 15 ? CVMM_VQ_DESC_F_NEXT : 0, (uint16_t)(i + 1));
 	assert_int_equal(publish_and_walk(f, 0, &n), 0);
 	assert_int_equal(n, 16);
-	/* A self-loop. */
-	fx_desc(f, 3, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 3);
+	/* A self-loop of a zero-length buffer (which overlaps nothing): the
+	 * walk stops after size descriptors. */
+	fx_desc(f, 3, BUF_BASE, 0, CVMM_VQ_DESC_F_NEXT, 3);
 	assert_int_equal(publish_and_walk(f, 3, &n), -ELOOP);
 	assert_int_equal(n, 16);
 	fx_expect_broken(f, -ELOOP);
 	/* A longer cycle. */
 	fx_reenable(f);
-	fx_desc(f, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 1);
-	fx_desc(f, 1, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 2);
-	fx_desc(f, 2, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 0);
+	fx_desc(f, 0, BUF_BASE, 0, CVMM_VQ_DESC_F_NEXT, 1);
+	fx_desc(f, 1, BUF_BASE, 0, CVMM_VQ_DESC_F_NEXT, 2);
+	fx_desc(f, 2, BUF_BASE, 0, CVMM_VQ_DESC_F_NEXT, 0);
 	assert_int_equal(publish_and_walk(f, 0, &n), -ELOOP);
 	fx_expect_broken(f, -ELOOP);
+	/* A loop of non-empty buffers is caught at its first repeat: the
+	 * buffer overlaps itself. */
+	fx_reenable(f);
+	fx_desc(f, 0, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 1);
+	fx_desc(f, 1, BUF_BASE + 8, 8, CVMM_VQ_DESC_F_NEXT, 0);
+	assert_int_equal(publish_and_walk(f, 0, &n), -EADDRINUSE);
+	assert_int_equal(n, 2);
+	fx_expect_broken(f, -EADDRINUSE);
 	/* Inside an indirect table: bounded by the table's entries. */
 	fx_reenable(f);
 	for (uint16_t i = 0; i < 8; i++)
-		fx_table_desc(f, TABLE, i, BUF_BASE, 8,
+		fx_table_desc(f, TABLE, i, BUF_BASE, 0,
 			      i < 7 ? CVMM_VQ_DESC_F_NEXT : 0,
 			      (uint16_t)(i + 1));
 	fx_desc(f, 0, TABLE, 8 * 16, CVMM_VQ_DESC_F_INDIRECT, 0);
 	assert_int_equal(publish_and_walk(f, 0, &n), 0);
 	assert_int_equal(n, 8);
-	fx_table_desc(f, TABLE, 7, BUF_BASE, 8, CVMM_VQ_DESC_F_NEXT, 2);
+	fx_table_desc(f, TABLE, 7, BUF_BASE, 0, CVMM_VQ_DESC_F_NEXT, 2);
 	assert_int_equal(publish_and_walk(f, 0, &n), -ELOOP);
 	assert_int_equal(n, 8);
 	fx_expect_broken(f, -ELOOP);
@@ -302,44 +313,89 @@ static void regress_head_in_flight_twice(void **state)
 }
 
 /*
- * Many descriptors pointing at the same buffer make a chain far longer than
- * guest memory: a device that allocates by chain length, or trusts that
- * length to be bounded by memory, is amplified. Accepted up to the 2^32 - 1
- * total, with no allocation at all.
+ * Many descriptors pointing at the same buffer made a chain far longer than
+ * the memory it covers: a device that allocates by chain length, or does
+ * work per byte (an rng filling 4 GiB from one page), is amplified. A
+ * buffer that overlaps an earlier one of its chain is refused, so a chain's
+ * bytes never exceed the distinct guest memory it covers.
  */
 static void regress_overlapping_descriptors_amplify_length(void **state)
 {
 	struct fx *f = *state;
 	static struct cvmm_vqm_buf bufs[256];
+	struct cvmm_vqm_buf table[2];
 	struct cvmm_vq_chain c;
 	uint64_t allocs;
 	uint32_t n;
 
 	fx_open(f, 256, CVMM_VQ_F_INDIRECT_DESC);
+	/* 256 adjacent buffers, last to first (every shape of the span
+	 * tree's rebalancing): accepted, with no allocation. */
 	for (int i = 0; i < 256; i++)
-		bufs[i] = fx_buf(BUF_BASE, BUF_END - BUF_BASE, i >= 128);
+		bufs[i] = fx_buf(BUF_BASE + 0x40 * (255 - (uint64_t)i), 0x40,
+				 i >= 128);
 	fx_add(f, bufs, 256);
 	allocs = cvmm_alloc_fail_count();
 	assert_int_equal(fx_pop_walk(f, &c, NULL, 0, &n), 0);
 	assert_int_equal(cvmm_alloc_fail_count(), allocs);
 	assert_int_equal(n, 256);
-	assert_int_equal(c.readable_len, 128 * (BUF_END - BUF_BASE));
-	assert_int_equal(c.writable_len, 128 * (BUF_END - BUF_BASE));
+	assert_int_equal(c.readable_len + c.writable_len, BUF_END - BUF_BASE);
 	assert_int_equal(cvmm_vq_add_used(f->vq, c.head, c.writable_len), 0);
 	{
 		uint16_t id;
 		uint32_t len;
 
+		/* The model takes its descriptors back. */
 		assert_int_equal(cvmm_vqm_get_used(f->m, &id, &len), 0);
-		assert_int_equal(len, 128 * (BUF_END - BUF_BASE));
+		assert_int_equal(len, c.writable_len);
 	}
-	/* Overlapping the rings themselves changes nothing. */
+	/* Zero-length buffers cover nothing: any number at one address. */
 	for (int i = 0; i < 4; i++)
-		bufs[i] = fx_buf(RING_BASE, 0x1000, true);
-	fx_add(f, bufs, 4);
-	assert_int_equal(fx_pop_walk(f, &c, NULL, 0, &n), 0);
-	assert_int_equal(c.writable_len, 0x4000);
+		bufs[i] = fx_buf(BUF_BASE + 0x40, 0, false);
+	bufs[4] = fx_buf(BUF_BASE, 0x80, true);
+	fx_roundtrip(f, fx_add(f, bufs, 5), 0x80);
+	/* Buffers may overlap the rings (nothing the queue reads twice). */
+	bufs[0] = fx_buf(RING_BASE, 0x1000, true);
+	bufs[1] = fx_buf(RING_BASE + 0x1000, 0x1000, true);
+	fx_roundtrip(f, fx_add(f, bufs, 2), 0x2000);
 	assert_int_equal(f->logs, 0);
+
+	/* One byte of overlap, in either order, either direction. */
+	for (int order = 0; order < 2; order++) {
+		bufs[order] = fx_buf(BUF_BASE, 0x40, false);
+		bufs[1 - order] = fx_buf(BUF_BASE + 0x3f, 0x40, true);
+		if (order == 1)
+			bufs[0].writable = bufs[1].writable = true;
+		fx_add(f, bufs, 2);
+		assert_int_equal(fx_pop_walk(f, &c, NULL, 0, &n), -EADDRINUSE);
+		assert_int_equal(n, 1);
+		fx_expect_broken(f, -EADDRINUSE);
+		assert_non_null(strstr(f->log_msg, "overlaps an earlier"));
+		fx_reenable(f);
+	}
+	/* The same buffer over and over: refused at its first repeat. */
+	for (int i = 0; i < 256; i++)
+		bufs[i] = fx_buf(BUF_BASE, BUF_END - BUF_BASE, i >= 128);
+	fx_add(f, bufs, 256);
+	assert_int_equal(fx_pop_walk(f, &c, NULL, 0, &n), -EADDRINUSE);
+	assert_int_equal(n, 1);
+	fx_expect_broken(f, -EADDRINUSE);
+	/* Across the indirect boundary: a table entry inside a direct
+	 * buffer. */
+	fx_reenable(f);
+	bufs[0] = fx_buf(BUF_BASE, 0x100, false);
+	table[0] = fx_buf(BUF_BASE + 0x100, 0x10, false);
+	table[1] = fx_buf(BUF_BASE + 0x80, 0x10, true);
+	{
+		struct cvmm_vqm_chain ch = {bufs, 1, table, 2,
+					    cvmm_mem_gpa_from(TABLE)};
+		uint16_t head;
+
+		assert_int_equal(cvmm_vqm_add(f->m, &ch, &head), 0);
+	}
+	assert_int_equal(fx_pop_walk(f, &c, NULL, 0, &n), -EADDRINUSE);
+	assert_int_equal(n, 2);
+	fx_expect_broken(f, -EADDRINUSE);
 }
 
 /*

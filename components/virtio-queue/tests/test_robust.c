@@ -338,11 +338,11 @@ static void guest_fields_are_read_once(void **state)
 {
 	struct fx *f = *state;
 	struct cvmm_vqm_buf direct[3] = {fx_buf(BUF_BASE, 8, false),
-					 fx_buf(BUF_BASE, 8, false),
-					 fx_buf(BUF_BASE, 8, false)};
-	struct cvmm_vqm_buf table[3] = {fx_buf(BUF_BASE, 8, true),
-					fx_buf(BUF_BASE, 8, true),
-					fx_buf(BUF_BASE, 8, true)};
+					 fx_buf(BUF_BASE + 8, 8, false),
+					 fx_buf(BUF_BASE + 16, 8, false)};
+	struct cvmm_vqm_buf table[3] = {fx_buf(BUF_BASE + 24, 8, true),
+					fx_buf(BUF_BASE + 32, 8, true),
+					fx_buf(BUF_BASE + 40, 8, true)};
 	struct cvmm_vqm_chain ch = {direct, 3, table, 3,
 				    cvmm_mem_gpa_from(TABLE)};
 	struct cvmm_vq_chain c;

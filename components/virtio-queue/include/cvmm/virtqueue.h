@@ -35,7 +35,9 @@
  *   -EBADSLT     a descriptor's next index is >= the queue size (or >= the
  *                number of entries of the indirect table it is in);
  *   -ELOOP       a chain visits more descriptors than the queue size, or
- *                more than its indirect table holds (a loop);
+ *                more than its indirect table holds (a loop), or has more
+ *                buffers than the queue size (direct and indirect ones
+ *                together: a driver must not make a longer chain);
  *   -EOPNOTSUPP  an indirect descriptor, but VIRTIO_F_INDIRECT_DESC was
  *                not negotiated;
  *   -EMLINK      an indirect descriptor inside an indirect table (nested);
@@ -48,7 +50,12 @@
  *   -EACCES      a device-writable buffer lies in read-only guest memory;
  *   -EMSGSIZE    the chain's total length (readable plus writable bytes)
  *                exceeds 2^32 - 1;
- *   -EILSEQ      a device-readable descriptor after a device-writable one.
+ *   -EILSEQ      a device-readable descriptor after a device-writable one;
+ *   -EADDRINUSE  a buffer overlaps an earlier buffer of its chain (so a
+ *                chain's bytes never exceed the distinct guest memory it
+ *                covers, and a device cannot be made to process the same
+ *                bytes twice in one request). Zero-length buffers cover
+ *                nothing and overlap nothing.
  * A ring access that the memory backend refuses (memory that was valid at
  * cvmm_vq_enable() but is no longer, or an injected failure) also breaks
  * the queue and returns the backend's errno.
@@ -77,12 +84,16 @@
  *                queue was reset or restored since it was popped), or that
  *                another queue popped;
  *   -ENODATA     cvmm_vq_chain_next() past the end of the chain;
+ *   -EXDEV       continuing the walk of a chain after the walk of another
+ *                chain of the same queue began (walk one chain at a time;
+ *                see cvmm_vq_chain_next());
  *   -EINPROGRESS cvmm_vq_save() while chains are in flight;
  *   -ENOMEM      allocation failed (cvmm_vq_create() only).
  * And -EAGAIN from cvmm_vq_pop() means "no chain available", not an error.
  *
  * Resources. A queue allocates once, at create, in proportion to the
- * maximum size the VMM chooses (8 bytes per entry); nothing is ever sized
+ * maximum size the VMM chooses (32 bytes per entry: a record per head and a
+ * node per buffer of the chain being walked); nothing is ever sized
  * by a guest-chosen length and nothing allocates after create. Every loop is
  * bounded by the queue size or an indirect table's entry count.
  *
@@ -330,6 +341,13 @@ CVMM_VQ_MUST_CHECK int cvmm_vq_pop(struct cvmm_vq *vq,
  * *buf (untouched on failure). Follows an indirect descriptor into its
  * table. -ENODATA after the last buffer; -ESTALE for a chain no longer in
  * flight; violations as listed at the top of this file.
+ *
+ * A queue walks one chain at a time: it keeps the buffers of the chain
+ * being walked to refuse overlapping ones. The first cvmm_vq_chain_next()
+ * or cvmm_vq_chain_collect() on a chain begins its walk, and from then on
+ * the walk of any other chain popped from the queue can no longer continue
+ * (-EXDEV; that chain can still be returned with cvmm_vq_add_used()). Many
+ * chains may be in flight; only their walks may not interleave.
  */
 CVMM_VQ_MUST_CHECK int cvmm_vq_chain_next(struct cvmm_vq *vq,
 					  struct cvmm_vq_chain *chain,
