@@ -11,6 +11,8 @@ packages=(
 	cmake make gcc clang libclang-rt-14-dev pkg-config binutils git
 	# tests, memory checking, coverage, static analysis
 	libcmocka-dev valgrind lcov clang-format clang-tidy cppcheck
+	# acpi-tables: iasl disassembles the generated tables
+	acpica-tools
 	# linux-loader payload extraction
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
 	# vmm-sys-util seccomp
