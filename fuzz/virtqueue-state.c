@@ -167,7 +167,8 @@ static bool documented(int rc)
 	    -EFAULT,  -EACCES,	    -EMSGSIZE,	 -EILSEQ,
 	    -EINVAL,  -EDOM,	    -ENODEV,	 -EALREADY,
 	    -EIO,     -ENOENT,	    -ENOBUFS,	 -ESTALE,
-	    -ENODATA, -EINPROGRESS, -EAGAIN, -EADDRINUSE, -EXDEV};
+	    -ENODATA, -EINPROGRESS, -EAGAIN,	 -EADDRINUSE,
+	    -EXDEV};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		if (known[i] == rc)
@@ -565,8 +566,8 @@ static void op_cycle(struct st *s, struct cvmm_fi *in)
 	int rc, u = usable(s);
 
 	for (uint32_t i = 0; i < n; i++) {
-		b[i].addr = cvmm_mem_gpa_from(s->buf + i * BUF_SLOT +
-					      cvmm_fi_range(in, 0, BUF_SLOT / 2));
+		b[i].addr = cvmm_mem_gpa_from(
+		    s->buf + i * BUF_SLOT + cvmm_fi_range(in, 0, BUF_SLOT / 2));
 		b[i].len = (uint32_t)cvmm_fi_range(in, 0, BUF_SLOT / 2);
 		b[i].writable = i >= n - w;
 		if (b[i].writable)

@@ -13,6 +13,7 @@
  * (cvmm_vq__read_desc); a packed ring would supply its own decoder and
  * reuse the rest.
  */
+#include "spans.h"
 #include "split.h"
 
 /* chain->priv.state bits. */

@@ -40,7 +40,7 @@ struct cvmm_vq__window {
 };
 
 /*
- * A node of the set of buffers of the chain being walked (spans.c): the
+ * A node of the set of buffers of the chain being walked (spans.h): the
  * guest range [start, end) and its AA-tree links. Index 0 of the pool is
  * the sentinel (level 0); nodes are 1..used.
  */
@@ -53,9 +53,12 @@ struct cvmm_vq__span {
 };
 
 struct cvmm_vq__spans {
-	struct cvmm_vq__span *node; /* max_size + 1 entries, with the queue */
-	uint32_t used;
-	uint16_t root;
+	struct cvmm_vq__span *node; /* capacity + 1 entries, with the queue */
+	uint32_t capacity;	    /* max_size */
+	uint32_t run;		    /* entries 1..run: the sorted run */
+	uint32_t tree;		    /* entries capacity - tree + 1..capacity */
+	uint16_t root;		    /* the tree's root, 0 when empty */
+	uint64_t end;		    /* the largest end in the set, 0 if empty */
 };
 
 /* Rate limiter state for violation reports. */
@@ -147,21 +150,6 @@ static inline int cvmm_vq__usable(const struct cvmm_vq *vq)
 /* Break the queue on a failed ring access (the backend's errno). */
 int cvmm_vq__memfail(struct cvmm_vq *vq, int err, const char *what)
     __attribute__((cold));
-
-/*
- * Add the non-empty guest range [start, end) to the set. -EADDRINUSE, with
- * the range it overlaps in *hit, if it overlaps one already in the set. The
- * caller adds at most max_size ranges between two clears (a chain has at
- * most `size` buffers).
- */
-int cvmm_vq__spans_add(struct cvmm_vq__spans *s, uint64_t start, uint64_t end,
-		       struct cvmm_vq__span *hit);
-
-static inline void cvmm_vq__spans_clear(struct cvmm_vq__spans *s)
-{
-	s->used = 0;
-	s->root = 0;
-}
 
 /* Forget every learned memory range. */
 static inline void cvmm_vq__forget_memory(struct cvmm_vq *vq)

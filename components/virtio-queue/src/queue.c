@@ -4,6 +4,7 @@
  * the avail ring, returning them through the used ring, notification
  * suppression, and saving/restoring state.
  */
+#include "spans.h"
 #include "split.h"
 
 #include <stdint.h>
@@ -26,13 +27,14 @@ int cvmm_vq_create(const struct cvmm_mem *mem,
 	 * a slot per head, then the span pool (a node per buffer of the
 	 * longest chain, max_size, plus the sentinel) last, so an overrun
 	 * would leave the allocation rather than corrupt the slots. */
-	vq = calloc(1, sizeof(*vq) + config->max_size * sizeof(vq->slots[0]) +
-			   (config->max_size + 1) *
-			       sizeof(struct cvmm_vq__span));
+	vq = calloc(1,
+		    sizeof(*vq) + config->max_size * sizeof(vq->slots[0]) +
+			(config->max_size + 1) * sizeof(struct cvmm_vq__span));
 	if (vq == NULL)
 		return -ENOMEM;
-	vq->spans.node = (struct cvmm_vq__span *)(void *)&vq
-			     ->slots[config->max_size];
+	vq->spans.node =
+	    (struct cvmm_vq__span *)(void *)&vq->slots[config->max_size];
+	vq->spans.capacity = config->max_size;
 	vq->mem = *mem;
 	vq->config = *config;
 	cvmm_vq__forget_memory(vq);

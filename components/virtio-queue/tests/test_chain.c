@@ -531,8 +531,8 @@ static void walks_do_not_interleave(void **state)
 	/* The second's walk begins: the first can no longer continue... */
 	assert_int_equal(cvmm_vq_chain_next(f->vq, &second, &buf), 0);
 	assert_int_equal(cvmm_vq_chain_next(f->vq, &first, &buf), -EXDEV);
-	assert_int_equal(
-	    cvmm_vq_chain_collect(f->vq, &first, &buf, 1, &n), -EXDEV);
+	assert_int_equal(cvmm_vq_chain_collect(f->vq, &first, &buf, 1, &n),
+			 -EXDEV);
 	assert_int_equal(n, 0);
 	assert_int_equal(first.count, 1);
 	/* ...but can be returned, bounded by what it walked (nothing

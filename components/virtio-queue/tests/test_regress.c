@@ -163,9 +163,9 @@ static void regress_chain_total_length_over_4g(void **state)
 	/* Many maximal buffers, through an indirect table. */
 	fx_reenable(f);
 	for (uint32_t i = 0; i < 4; i++)
-		fx_table_desc(f, TABLE, i,
-			      PHANTOM_BASE + ((uint64_t)i << 32), UINT32_MAX,
-			      CVMM_VQ_DESC_F_NEXT, (uint16_t)(i + 1));
+		fx_table_desc(f, TABLE, i, PHANTOM_BASE + ((uint64_t)i << 32),
+			      UINT32_MAX, CVMM_VQ_DESC_F_NEXT,
+			      (uint16_t)(i + 1));
 	fx_desc(f, 0, TABLE, 4 * 16, CVMM_VQ_DESC_F_INDIRECT, 0);
 	assert_int_equal(publish_and_walk(f, 0, &n), -EMSGSIZE);
 	assert_int_equal(n, 1);

@@ -471,12 +471,13 @@ static void learned_memory_saves_checks_and_hides_nothing(void **state)
 static void every_errno_has_a_description(void **state)
 {
 	static const int errs[] = {
-	    -ENOSPC,	 -ERANGE,  -EBUSY,  -EBADSLT,  -ELOOP,
-	    -EOPNOTSUPP, -EMLINK,  -EPROTO, -EBADMSG,  -E2BIG,
-	    -EOVERFLOW,	 -EFAULT,  -EACCES, -EMSGSIZE, -EILSEQ,
-	    -EINVAL,	 -EDOM,	   -ENODEV, -EALREADY, -EIO,
-	    -ENOENT,	 -ENOBUFS, -ESTALE, -ENODATA,  -EINPROGRESS,
-	    -ENOMEM,	 -EAGAIN,  0,	    INJECTED};
+	    -ENOSPC,	 -ERANGE,     -EBUSY,  -EBADSLT,  -ELOOP,
+	    -EOPNOTSUPP, -EMLINK,     -EPROTO, -EBADMSG,  -E2BIG,
+	    -EOVERFLOW,	 -EFAULT,     -EACCES, -EMSGSIZE, -EILSEQ,
+	    -EINVAL,	 -EDOM,	      -ENODEV, -EALREADY, -EIO,
+	    -ENOENT,	 -ENOBUFS,    -ESTALE, -ENODATA,  -EINPROGRESS,
+	    -EXDEV,	 -EADDRINUSE, -ENOMEM, -EAGAIN,	  0,
+	    INJECTED};
 	const size_t n = sizeof(errs) / sizeof(errs[0]);
 
 	(void)state;
