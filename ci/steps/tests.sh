@@ -4,6 +4,8 @@
 # tests pass under a preset.  ci/steps/tests.sh PRESET
 source "$(dirname "$0")/common.sh"
 dir=$(preset_dir "${1:?preset}")
+[ -f "$dir/CTestTestfile.cmake" ] ||
+	die "no $1 build in $dir: run its build step first (--steps build-...,tests...)"
 out=$(ctest --test-dir "$dir" -j "$jobs" -L "^$c\$" -LE '^(boot|fuzz-build)$' \
 	--output-on-failure --no-tests=error 2>&1)
 rc=$?

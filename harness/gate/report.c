@@ -75,6 +75,18 @@ static unsigned long long total_execs(const struct gate_result *r)
 	return sum;
 }
 
+/* A step's column label, at most 6 characters and distinct for the
+ * pipeline's names: "build-clang" becomes "b-clan", "tests-asan" "t-asan". */
+static void column_label(const char *name, char out[7])
+{
+	const char *dash = strchr(name, '-');
+
+	if (dash != NULL && strlen(name) > 6)
+		(void)snprintf(out, 7, "%c-%.4s", name[0], dash + 1);
+	else
+		(void)snprintf(out, 7, "%.6s", name);
+}
+
 void gate_print_summary(const struct gate *g)
 {
 	int cov = step_index(g, "coverage"), fuzz = step_index(g, "fuzz");
@@ -82,8 +94,12 @@ void gate_print_summary(const struct gate *g)
 
 	printf("\n%-16s", "component");
 	for (size_t s = 0; s < g->pipeline.n; s++) {
-		if (gate_step_enabled(g, g->pipeline.step[s].name))
-			printf(" %.6s", g->pipeline.step[s].name);
+		char label[7];
+
+		if (!gate_step_enabled(g, g->pipeline.step[s].name))
+			continue;
+		column_label(g->pipeline.step[s].name, label);
+		printf(" %-6s", label);
 	}
 	printf("   tests  line%%   branch%%  fuzz-execs  time\n");
 	for (size_t i = 0; i < g->n; i++) {
