@@ -30,13 +30,19 @@ struct cvmm_vdev_rng {
 
 int cvmm_vdev_rng_getrandom(void *arg, uint8_t *buf, size_t len)
 {
-	ssize_t n;
+	size_t done = 0;
+	int err = 0;
 
 	(void)arg;
-	n = getrandom(buf, len, 0);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	while (err == 0 && done < len) {
+		ssize_t n = getrandom(buf + done, len - done, 0);
+
+		/* Never short nor interrupted up to 256 bytes once the pool
+		 * is initialized; larger callers may see both. */
+		err = n < 0 && errno != EINTR ? -errno : 0;
+		done += n > 0 ? (size_t)n : 0;
+	}
+	return err;
 }
 
 static void rng_info(void *ctx, struct cvmm_vdev_info *info)

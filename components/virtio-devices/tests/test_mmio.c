@@ -777,6 +777,22 @@ static void test_config_space(void **state)
 	assert_int_equal(b[3], 0);
 }
 
+/* A config size that is not a multiple of 4: a 4-byte access at the last
+ * aligned offset would cross the end. */
+static void test_config_space_odd(void **state)
+{
+	struct fx *f = *state;
+	uint8_t b[4];
+
+	f->mock.info.config_size = 6;
+	fx_open_mock(f);
+	assert_int_equal(cvmm_vdev_mmio_read(f->t, 0x104, b, 4), -ENXIO);
+	assert_int_equal(cvmm_vdev_mmio_write(f->t, 0x104, b, 4), -ENXIO);
+	assert_int_equal(cvmm_vdev_mmio_read(f->t, 0x104, b, 2), 0);
+	assert_int_equal(b[1], 0x15);
+	assert_int_equal(cvmm_vdev_mmio_read(f->t, 0x106, b, 1), -ENXIO);
+}
+
 static void test_config_space_empty(void **state)
 {
 	struct fx *f = *state;
@@ -1054,6 +1070,8 @@ int run_mmio_tests(void)
 	    cmocka_unit_test_setup_teardown(test_no_irq_callback, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_config_space, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_config_space_odd, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_config_space_empty, fx_setup,
 					    fx_teardown),

@@ -491,6 +491,14 @@ static void test_rng_getrandom(void **state)
 		any |= buf[i];
 	/* 256 zero bytes from getrandom: chance 2^-2048. */
 	assert_int_not_equal(any, 0);
+	/* Nothing asked, nothing done. */
+	assert_int_equal(cvmm_vdev_rng_getrandom(NULL, buf, 0), 0);
+	/* Through the device ops: a queue it does not have. */
+	{
+		struct cvmm_vdev d = cvmm_vdev_rng_device(f->rng);
+
+		assert_int_equal(d.ops->notify(d.ctx, 1), -EIO);
+	}
 }
 
 /* The ops called directly, as a transport would never call them. */

@@ -111,6 +111,8 @@
  * notify(), and it is also allowed from outside (a device with its own
  * event source).
  *
+ * A callback must never destroy the transport it was called from.
+ *
  * Concurrency. One thread at a time per transport (the VMM serializes the
  * vCPU's MMIO exits and the event loop's notifications, e.g. one lock per
  * device); the guest runs concurrently and is never trusted.

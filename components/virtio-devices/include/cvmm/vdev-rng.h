@@ -85,7 +85,8 @@ cvmm_vdev_rng_get_stats(const struct cvmm_vdev_rng *rng);
 
 /*
  * The default entropy source: getrandom(2), for callers that wrap it (arg
- * is unused). 0, or the negative errno of getrandom; -EIO on a short read.
+ * is unused): fills all of buf[0..len), calling again after a short or
+ * interrupted read. 0, or the negative errno of getrandom.
  */
 CVMM_VDEV_MUST_CHECK int cvmm_vdev_rng_getrandom(void *arg, uint8_t *buf,
 						 size_t len);
