@@ -55,6 +55,7 @@ int fx_teardown(void **state)
 		cvmm_vqm_destroy(f->m[i]);
 	cvmm_vdev_mmio_destroy(f->t);
 	cvmm_vdev_rng_destroy(f->rng);
+	cvmm_vdev_console_destroy(f->con);
 	cvmm_mem_test_destroy(f->tm);
 	free(f);
 	return 0;
@@ -85,6 +86,14 @@ void fx_open_rng(struct fx *f, const struct cvmm_vdev_rng_config *config)
 {
 	assert_int_equal(cvmm_vdev_rng_create(config, &f->rng), 0);
 	f->cfg = fx_config(f, cvmm_vdev_rng_device(f->rng));
+	assert_int_equal(cvmm_vdev_mmio_create(&f->mem, &f->cfg, &f->t), 0);
+}
+
+void fx_open_console(struct fx *f,
+		     const struct cvmm_vdev_console_config *config)
+{
+	assert_int_equal(cvmm_vdev_console_create(config, &f->con), 0);
+	f->cfg = fx_config(f, cvmm_vdev_console_device(f->con));
 	assert_int_equal(cvmm_vdev_mmio_create(&f->mem, &f->cfg, &f->t), 0);
 }
 

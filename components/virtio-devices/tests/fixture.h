@@ -16,6 +16,7 @@
 #define VDEV_TEST_FIXTURE_H
 
 #include <cvmm/mem-test.h>
+#include <cvmm/vdev-console.h>
 #include <cvmm/vdev-mmio.h>
 #include <cvmm/vdev-rng.h>
 
@@ -61,6 +62,7 @@ struct fx {
 	struct cvmm_vqm *m[CVMM_VDEV_MAX_QUEUES];
 	struct mock mock;
 	struct cvmm_vdev_rng *rng;
+	struct cvmm_vdev_console *con;
 	/* Interrupt recorder. */
 	int raises;
 	int lowers;
@@ -82,6 +84,10 @@ struct cvmm_vdev_mmio_config fx_config(struct fx *f, struct cvmm_vdev dev);
 void fx_open_mock(struct fx *f);
 /* Create an rng device with config (NULL: defaults) and its transport. */
 void fx_open_rng(struct fx *f, const struct cvmm_vdev_rng_config *config);
+
+/* Create a console device with config and its transport. */
+void fx_open_console(struct fx *f,
+		     const struct cvmm_vdev_console_config *config);
 
 /* Register access; the plain forms assert success. */
 int fx_rd_rc(struct fx *f, uint64_t off, uint32_t *value);
@@ -108,5 +114,6 @@ struct cvmm_vqm_buf fx_buf(uint64_t addr, uint32_t len, bool writable);
 /* Test groups, one per file. */
 int run_mmio_tests(void);
 int run_rng_tests(void);
+int run_console_tests(void);
 
 #endif

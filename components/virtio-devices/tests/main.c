@@ -18,5 +18,6 @@ int main(int argc, char **argv)
 	fx_granule = argv[1][8] == '1' ? 1 : 0;
 	failed += run_mmio_tests();
 	failed += run_rng_tests();
+	failed += run_console_tests();
 	return failed != 0;
 }
