@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "loader.h"
-#include "acpi.h"
+
+#include <cvmm/acpi-mem.h>
 
 #include <cvmm/ll-cmdline.h>
 #include <cvmm/ll-elf.h>
@@ -237,5 +238,19 @@ int rvmm_load(const struct rvmm_options *o, const struct rvmm_memory *m,
 	if (rc)
 		return rvmm_fail(e, rc, "boot tables: %s",
 				 cvmm_mem_strerror(rc));
+	return 0;
+}
+
+int rvmm_load_acpi(const struct cvmm_mem *mem, uint32_t vcpus,
+		   struct rvmm_err *e)
+{
+	struct cvmm_acpi_config cfg;
+	int rc;
+
+	cvmm_acpi_config_init(&cfg, RVMM_ACPI_RSDP_ADDR, vcpus);
+	rc = cvmm_acpi_write(mem, &cfg, RVMM_ACPI_MAX);
+	if (rc)
+		return rvmm_fail(e, rc, "ACPI tables for %u vCPUs: %s", vcpus,
+				 strerror(-rc));
 	return 0;
 }

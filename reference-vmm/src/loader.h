@@ -14,6 +14,8 @@
  *   0x6000   PVH start_info with its memory map (CVMM_X86_PVH_START_INFO_ADDR)
  *   0x7000   zero page (CVMM_X86_ZERO_PAGE_ADDR)
  *   0x20000  command line
+ *   0xe0000  the ACPI tables (acpi-tables component), RSDP first, in the
+ *            e820-reserved range [0xe0000, 0x100000) (memory.h)
  */
 #ifndef RVMM_LOADER_H
 #define RVMM_LOADER_H
@@ -25,6 +27,9 @@
 
 #define RVMM_CMDLINE_ADDR 0x20000ull
 #define RVMM_CMDLINE_MAX  0x10000u
+/* The ACPI tables: where the RSDP is, and the room they have. */
+#define RVMM_ACPI_RSDP_ADDR RVMM_BIOS_START
+#define RVMM_ACPI_MAX	    (RVMM_HIMEM_START - RVMM_BIOS_START)
 /* The most guest memory an extracted vmlinux may take. */
 #define RVMM_PAYLOAD_MAX ((size_t)512 << 20)
 
@@ -44,5 +49,16 @@ struct rvmm_boot {
 RVMM_MUST_CHECK int rvmm_load(const struct rvmm_options *o,
 			      const struct rvmm_memory *m, struct rvmm_boot *b,
 			      struct rvmm_err *e);
+
+/*
+ * Write the ACPI tables for vcpus processors at RVMM_ACPI_RSDP_ADDR: the
+ * acpi-tables component's PC defaults (IOAPIC 0xfec00000, LAPIC
+ * 0xfee00000, COM1, the i8042 and the RTC in the DSDT, reset by 0xfe to
+ * port 0x64; no virtio-mmio device and no sleep registers yet). The kernel
+ * is given the RSDP's address by rvmm_load() (zero page or start_info),
+ * and finds it by scanning 0xe0000-0xfffff too.
+ */
+RVMM_MUST_CHECK int rvmm_load_acpi(const struct cvmm_mem *mem, uint32_t vcpus,
+				   struct rvmm_err *e);
 
 #endif

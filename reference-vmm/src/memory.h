@@ -5,7 +5,7 @@
  *   0x0000_0000 .. 0x0009_ffff  RAM (boot data: GDT, IDT, page tables, zero
  *                               page, start_info, command line)
  *   0x000a_0000 .. 0x000d_ffff  hole (legacy VGA and option ROMs)
- *   0x000e_0000 .. 0x000f_ffff  reserved: the ACPI tables (acpi.h), where
+ *   0x000e_0000 .. 0x000f_ffff  reserved: the ACPI tables (loader.h), where
  *                               the BIOS area would be
  *   0x0010_0000 .. low end      RAM: kernel, initrd
  *   low end     .. 4 GiB        hole: MMIO (IOAPIC 0xfec00000, LAPIC

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "vm.h"
 #include "exit-codes.h"
-#include "acpi.h"
 
 #include <cvmm/sys-eventfd.h>
 #include <cvmm/sys-signal.h>
@@ -150,7 +149,7 @@ int rvmm_vm_create(struct rvmm_vm *vm, const struct rvmm_options *o,
 	vm->mem_mapped = true;
 	rc = rvmm_load(o, &vm->mem, &vm->boot, e);
 	if (rc == 0)
-		rc = rvmm_acpi_write(&vm->mem.mem, o->vcpus, e);
+		rc = rvmm_load_acpi(&vm->mem.mem, o->vcpus, e);
 	if (rc == 0)
 		rc = open_kvm(vm, o, e);
 	if (rc == 0)

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The ACPI tables the reference VMM writes, read back from guest memory:
+ * The ACPI tables the reference VMM writes (rvmm_load_acpi(): the
+ * acpi-tables component's PC defaults), read back from guest memory:
  * RSDP and table checksums, the XSDT's entries, one MADT local APIC per
  * vCPU, the FADT's DSDT and reset register, the DSDT's three devices.
  * With an argument, the DSDT is also written to that file (for
  * `iasl -d`). Prints TAP.
  */
-#include "acpi.h"
+#include "loader.h"
 
+#include <cvmm/acpi.h>
 #include <cvmm/mem-mmap.h>
 
 #include <stdbool.h>
@@ -66,9 +68,9 @@ int main(int argc, char **argv)
 	if (cvmm_mem_mmap_create(&r, 1, &mm) != 0)
 		return 1;
 	mem = cvmm_mem_mmap_iface(mm);
-	tap(rvmm_acpi_write(&mem, 3, &e) == 0, "tables for 3 vCPUs written");
-	tap(rvmm_acpi_write(&mem, 0, &e) != 0, "0 vCPUs refused");
-	if (rvmm_acpi_write(&mem, 3, &e) != 0 ||
+	tap(rvmm_load_acpi(&mem, 3, &e) == 0, "tables for 3 vCPUs written");
+	tap(rvmm_load_acpi(&mem, 0, &e) != 0, "0 vCPUs refused");
+	if (rvmm_load_acpi(&mem, 3, &e) != 0 ||
 	    cvmm_mem_read(&mem, cvmm_mem_gpa_from(0), low, sizeof(low)) != 0)
 		return 1;
 	rsdp = low + RVMM_ACPI_RSDP_ADDR;
@@ -91,7 +93,7 @@ int main(int argc, char **argv)
 		if (madt[off] == 0 && (le32(madt + off + 4) & 1))
 			cpus++;
 	tap(memcmp(madt, "APIC", 4) == 0 && sum(madt, le32(madt + 4)) == 0 &&
-		cpus == 3 && le32(madt + 36) == RVMM_LAPIC_ADDR,
+		cpus == 3 && le32(madt + 36) == CVMM_ACPI_LAPIC_ADDR,
 	    "MADT: checksum, 3 enabled local APICs");
 	tap(memcmp(dsdt, "DSDT", 4) == 0 && sum(dsdt, le32(dsdt + 4)) == 0,
 	    "DSDT: checksum");
