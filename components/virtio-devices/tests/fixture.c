@@ -29,6 +29,8 @@ static void record_log(void *arg, int err, const char *msg)
 	(void)msg;
 	f->logs++;
 	f->log_err = err;
+	if (f->log_hook != NULL)
+		f->log_hook(f);
 }
 
 int fx_setup(void **state)

@@ -68,6 +68,8 @@ struct fx {
 	int lowers;
 	uint32_t last_isr;
 	fx_irq_hook irq_hook;
+	/* A hook run inside the queues' log callback. */
+	fx_irq_hook log_hook;
 	int hook_rc;
 	/* Log recorder. */
 	int logs;

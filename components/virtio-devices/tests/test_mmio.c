@@ -863,8 +863,21 @@ static void test_reentrancy(void **state)
 	fx_wr(f, CVMM_VDEV_MMIO_INTERRUPT_ACK, 2);
 	assert_int_equal(f->hook_rc, 1);
 	assert_int_equal(f->lowers, 1);
-	/* And the transport is usable after each. */
+	/* From inside the queues' log callback (a violation found while the
+	 * device walks a queue inside notify()). */
 	f->irq_hook = NULL;
+	f->log_hook = irq_reenter;
+	f->hook_rc = 0;
+	f->mock.hook = complete_one;
+	assert_int_equal(cvmm_vqm_poke(f->m[0], CVMM_VQM_AVAIL_IDX, 0, 100), 0);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), -ENOSPC);
+	assert_int_equal(f->hook_rc, 1);
+	assert_int_equal(f->logs, 1);
+	f->log_hook = NULL;
+	f->mock.hook = NULL;
+	fx_bring_up(f, 0, 1, 16);
+	status = fx_rd(f, CVMM_VDEV_MMIO_STATUS);
+	/* And the transport is usable after each. */
 	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_STATUS), status);
 	assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), 0);
 }
