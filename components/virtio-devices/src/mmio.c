@@ -800,10 +800,11 @@ static int restore_queue(struct cvmm_vdev_mmio *t, uint32_t i,
 {
 	const struct cvmm_vq_layout *l = &q->vq.layout;
 
+	/* QueueReady = 1 needs FEATURES_OK (see write_queue_ready). */
 	if (q->vq.ready &&
-	    (l->size != q->num || l->desc.raw != q->desc ||
-	     l->avail.raw != q->driver || l->used.raw != q->device ||
-	     l->features != t->features))
+	    ((t->status & CVMM_VDEV_S_FEATURES_OK) == 0 || l->size != q->num ||
+	     l->desc.raw != q->desc || l->avail.raw != q->driver ||
+	     l->used.raw != q->device || l->features != t->features))
 		return -EINVAL;
 	t->regs[i].num = q->num;
 	t->regs[i].desc = q->desc;
@@ -829,6 +830,8 @@ static int mmio_restore(struct cvmm_vdev_mmio *t,
 			return -EINVAL;
 		t->features = s->driver_features;
 	}
+	/* Set now for restore_queue(); reset_all() undoes it on failure. */
+	t->status = s->status;
 	for (uint32_t i = 0; i < t->info.num_queues; i++) {
 		rc = restore_queue(t, i, &s->queues[i]);
 		if (rc != 0)
@@ -837,7 +840,6 @@ static int mmio_restore(struct cvmm_vdev_mmio *t,
 	rc = t->dev.ops->restore(t->dev.ctx, s->device, s->device_len);
 	if (rc != 0)
 		return rc;
-	t->status = s->status;
 	t->device_features_sel = s->device_features_sel;
 	t->driver_features_sel = s->driver_features_sel;
 	t->driver_features = s->driver_features;

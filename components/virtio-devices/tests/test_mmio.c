@@ -994,6 +994,13 @@ static void test_restore_invalid(void **state)
 	st = good;
 	st.queues[1].vq.layout.features = 0;
 	expect_restore(f, &st, -EINVAL);
+	/* A ready queue without FEATURES_OK. */
+	memset(&st, 0, sizeof(st));
+	st.num_queues = 2;
+	st.status = S_ACK | S_DRV;
+	st.queues[0] = good.queues[0];
+	st.queues[0].vq.layout.features = 0;
+	expect_restore(f, &st, -EINVAL);
 	/* The queue's own validation. */
 	st = good;
 	st.queues[1].vq.next_used = 3;

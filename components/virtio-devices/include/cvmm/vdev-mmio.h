@@ -288,11 +288,13 @@ cvmm_vdev_mmio_save(struct cvmm_vdev_mmio *t,
 /*
  * Restore a saved state, validating every field: known status bits in a
  * valid order, negotiated features that negotiation would accept, interrupt
- * bits, the queue count, each queue through cvmm_vq_restore(), the device's
- * blob through its restore op; then activates the device if DRIVER_OK is
- * set. -EINVAL (or the queue's or device's errno) for an invalid state; on
- * any failure the transport and the device are left reset. -EBUSY when
- * re-entered (nothing changes).
+ * bits, the queue count, each queue (a ready one only with FEATURES_OK,
+ * with the layout its registers hold and the negotiated features) through
+ * cvmm_vq_restore(), the device's blob through its restore op; then
+ * activates the device if DRIVER_OK is set (and neither FAILED nor
+ * DEVICE_NEEDS_RESET). -EINVAL (or the queue's or the device's errno) for
+ * an invalid state; on any failure the transport and the device are left
+ * reset. -EBUSY when re-entered (nothing changes).
  */
 CVMM_VDEV_MUST_CHECK int
 cvmm_vdev_mmio_restore(struct cvmm_vdev_mmio *t,
