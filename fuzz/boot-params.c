@@ -66,6 +66,7 @@
 #include <string.h>
 
 #include "fuzz-input.h"
+#include "mem-watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -307,27 +308,6 @@ static void check_memory(struct cvmm_mem_test *tm, uint64_t lo, uint64_t hi,
 			      "the initrd's bytes are loaded");
 		check_pattern(r->host + (b - g), b, end - b);
 	}
-}
-
-struct watch {
-	uint64_t writes, lo, hi;
-};
-
-static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
-		    uint64_t len, int result)
-{
-	struct watch *w = arg;
-	uint64_t end;
-
-	(void)result;
-	if ((op != CVMM_MEM_TEST_WRITE && op != CVMM_MEM_TEST_TRANSLATE) ||
-	    len == 0)
-		return;
-	w->writes++;
-	if (__builtin_add_overflow(gpa.raw, len, &end))
-		end = UINT64_MAX;
-	w->lo = gpa.raw < w->lo ? gpa.raw : w->lo;
-	w->hi = end > w->hi ? end : w->hi;
 }
 
 struct fsrc {
@@ -635,7 +615,7 @@ static void op_load(struct state *s, struct cvmm_fi *in,
 	struct cvmm_mem mem;
 	struct cvmm_ll_source src;
 	struct fsrc fs = {bytes, 0, src_fail};
-	struct watch w = {0, UINT64_MAX, 0};
+	struct cvmm_mw w; /* hull only: no log, nothing to free */
 	struct expect x = {{0}, 0};
 	uint64_t lo, hi, end, mid;
 	size_t n = 0;
@@ -687,13 +667,14 @@ static void op_load(struct state *s, struct cvmm_fi *in,
 		may(&x, -EFAULT);
 		may(&x, -EACCES);
 	}
-	cvmm_mem_test_set_observer(tm, observe, &w);
+	CHECK(cvmm_mw_init(&w, 0) == 0, "the watch");
+	cvmm_mw_attach(&w, tm);
 	CHECK(cvmm_mem_test_fail_nth(tm, mem_fail, -EIO) == 0, "arm");
 	rc = cvmm_ll_initrd_load(&mem, &src, addr, &out, err);
 	fired = cvmm_mem_test_failure_fired(tm) ||
 		(src_fail != 0 && fs.reads >= src_fail);
 	CHECK(cvmm_mem_test_fail_nth(tm, 0, -EIO) == 0, "disarm");
-	cvmm_mem_test_set_observer(tm, NULL, NULL);
+	cvmm_mw_detach(tm);
 	if (fired && rc != 0)
 		may(&x, rc); /* the injected failure */
 	check_result(rc, &x, err);

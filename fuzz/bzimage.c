@@ -91,6 +91,7 @@
 #include <zstd.h>
 
 #include "fuzz-input.h"
+#include "mem-watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -992,30 +993,6 @@ static void fill_memory(struct cvmm_mem_test *tm)
 	}
 }
 
-/* Every write or write translation, as a hull. */
-struct watch {
-	uint64_t writes, lo, hi;
-};
-
-static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
-		    uint64_t len, int result)
-{
-	struct watch *w = arg;
-	uint64_t end;
-
-	(void)result;
-	if ((op != CVMM_MEM_TEST_WRITE && op != CVMM_MEM_TEST_TRANSLATE) ||
-	    len == 0)
-		return;
-	w->writes++;
-	if (__builtin_add_overflow(gpa.raw, len, &end))
-		end = UINT64_MAX;
-	if (gpa.raw < w->lo)
-		w->lo = gpa.raw;
-	if (end > w->hi)
-		w->hi = end;
-}
-
 /* --- An image source that fails on demand ------------------------------- */
 
 struct fsrc {
@@ -1293,7 +1270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char load_msg[CVMM_LL_ERROR_MSG_SIZE];
 	struct cvmm_ll_source src;
 	struct fsrc fs;
-	struct watch w = {0, UINT64_MAX, 0};
+	struct cvmm_mw w; /* hull only: no log, nothing to free */
 	uint32_t flags;
 	uint64_t max_size, declared;
 	bool fired, expect_ok;
@@ -1345,7 +1322,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      "parse: output untouched on failure");
 
 	/* Load, watched, with an injected failure if asked. */
-	cvmm_mem_test_set_observer(tm, observe, &w);
+	CHECK(cvmm_mw_init(&w, 0) == 0, "the watch");
+	cvmm_mw_attach(&w, tm);
 	CHECK(cvmm_mem_test_fail_nth(tm, p.mem_fail, -EIO) == 0, "arm");
 	memset(&res, 0xA5, sizeof(res));
 	res_sentinel = res;
@@ -1355,7 +1333,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				  &res, load_err);
 	fired = cvmm_mem_test_failure_fired(tm) || fsrc_fired(&fs);
 	CHECK(cvmm_mem_test_fail_nth(tm, 0, -EIO) == 0, "disarm");
-	cvmm_mem_test_set_observer(tm, NULL, NULL);
+	cvmm_mw_detach(tm);
 	check_err(rc, load_err);
 	snprintf(load_msg, sizeof(load_msg), "%s",
 		 load_err == NULL ? "-"

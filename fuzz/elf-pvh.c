@@ -74,6 +74,7 @@
 #include <string.h>
 
 #include "fuzz-input.h"
+#include "mem-watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -905,42 +906,21 @@ static void fill_memory(struct cvmm_mem_test *tm)
 	}
 }
 
-/* Every write and write translation, kept for checking afterwards. */
-#define MAX_WRITES 1024
-
-struct watch {
-	uint64_t n;
-	uint64_t gpa[MAX_WRITES], len[MAX_WRITES];
-};
-
-static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
-		    uint64_t len, int result)
-{
-	struct watch *w = arg;
-
-	(void)result;
-	if ((op != CVMM_MEM_TEST_WRITE && op != CVMM_MEM_TEST_TRANSLATE) ||
-	    len == 0)
-		return;
-	CHECK(w->n < MAX_WRITES, "a bounded number of guest writes");
-	w->gpa[w->n] = gpa.raw;
-	w->len[w->n] = len;
-	w->n++;
-}
-
-/* Every recorded write lies inside one of segs. */
-static void check_writes(const struct watch *w, const struct mseg *segs,
+/* Every logged write inside a loaded segment; the log holds them all. */
+static void check_writes(const struct cvmm_mw *w, const struct mseg *segs,
 			 unsigned nseg)
 {
-	for (uint64_t i = 0; i < w->n; i++) {
-		bool inside = false;
-		for (unsigned k = 0; k < nseg && !inside; k++)
-			inside = w->gpa[i] >= segs[k].paddr &&
-				 w->gpa[i] - segs[k].paddr <= segs[k].memsz &&
-				 w->len[i] <= segs[k].memsz -
-						  (w->gpa[i] - segs[k].paddr);
-		CHECK(inside, "every write inside a loaded segment");
+	struct cvmm_mw_range r[CVMM_LL_ELF_MAX_PHDRS];
+
+	CHECK(!w->overflow, "a bounded number of guest accesses");
+	for (unsigned k = 0; k < nseg; k++) {
+		r[k].start = segs[k].paddr;
+		if (__builtin_add_overflow(segs[k].paddr, segs[k].memsz,
+					   &r[k].end))
+			r[k].end = UINT64_MAX; /* a refused file's segment */
 	}
+	CHECK(cvmm_mw_writes_inside(w, r, nseg),
+	      "every write inside a loaded segment");
 }
 
 /* --- An image source that fails on demand ------------------------------- */
@@ -1021,7 +1001,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct input d;
 	static struct file file;
 	static struct model m;
-	static struct watch w;
+	static struct cvmm_mw w; /* its log lives as long as the process */
 	static struct cvmm_ll_elf_result res, sentinel;
 	struct cvmm_mem_range ranges[MAX_RANGES];
 	struct cvmm_mem_test *tm;
@@ -1055,8 +1035,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src.ctx = &fs;
 	src.size = file.len;
 	e = (d.options & 2) ? NULL : &err;
-	w.n = 0;
-	cvmm_mem_test_set_observer(tm, observe, &w);
+	if (w.cap == 0)
+		CHECK(cvmm_mw_init(&w, 1024) == 0, "the watch");
+	cvmm_mw_clear(&w);
+	cvmm_mw_attach(&w, tm);
 	CHECK(cvmm_mem_test_fail_nth(tm, d.mem_fail, -EIO) == 0, "arm");
 	memset(&res, 0xA5, sizeof(res));
 	memset(&sentinel, 0xA5, sizeof(sentinel));
@@ -1064,7 +1046,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fired = cvmm_mem_test_failure_fired(tm) ||
 		(fs.nth != 0 && fs.reads >= fs.nth);
 	CHECK(cvmm_mem_test_fail_nth(tm, 0, -EIO) == 0, "disarm");
-	cvmm_mem_test_set_observer(tm, NULL, NULL);
+	cvmm_mw_detach(tm);
 	check_err(rc, e);
 
 	expect_ok = m.accepted;
@@ -1085,10 +1067,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(memcmp(&res, &sentinel, sizeof(res)) == 0,
 		      "output untouched on failure");
 		if (!fired) {
-			CHECK(w.n == 0, "a refused load writes nothing");
+			CHECK(w.writes == 0, "a refused load writes nothing");
 			check_memory(tm, NULL, 0, NULL);
 		} else {
-			CHECK(w.n == 0 || m.accepted,
+			CHECK(w.writes == 0 || m.accepted,
 			      "writes only after every check passed");
 			check_writes(&w, m.segs, m.nseg);
 			check_memory(tm, m.segs, m.nseg, NULL);
