@@ -117,5 +117,6 @@ struct cvmm_vqm_buf fx_buf(uint64_t addr, uint32_t len, bool writable);
 int run_mmio_tests(void);
 int run_rng_tests(void);
 int run_console_tests(void);
+int run_conformance_tests(void);
 
 #endif

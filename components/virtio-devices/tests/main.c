@@ -19,5 +19,6 @@ int main(int argc, char **argv)
 	failed += run_mmio_tests();
 	failed += run_rng_tests();
 	failed += run_console_tests();
+	failed += run_conformance_tests();
 	return failed != 0;
 }
