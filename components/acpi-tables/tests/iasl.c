@@ -5,7 +5,9 @@
  * disassembly must compile back (`iasl`), and it must show what the
  * component promises: LNRO0005 devices with their Memory32Fixed windows and
  * edge, active-high, exclusive interrupts, COM1, the i8042, the RTC, \_S5_,
- * the sleep and reset registers, one local APIC per vCPU. (This iasl does
+ * the sleep and reset registers, one local APIC per vCPU. Then ACPICA's
+ * interpreter (`acpiexec`, same package) loads the FADT, DSDT and MADT and
+ * evaluates \_S5_, _HID and _CRS objects as a kernel would. (This iasl does
  * not disassemble a lone RSDP; tests/tables.c checks it field by field.)
  * Without iasl the test skips, saying so (exit 77).
  */
@@ -27,19 +29,25 @@
 
 static char dir[] = "/tmp/cvmm-acpi-iasl-XXXXXX";
 
-static void run_ok(const char *cmd)
+/* Run cmd in the directory, appending its output to log. */
+static void run_log(const char *cmd, const char *log)
 {
 	char line[1024];
 	int rc;
 
-	(void)snprintf(line, sizeof(line), "cd %s && %s >>iasl.log 2>&1", dir,
-		       cmd);
+	(void)snprintf(line, sizeof(line), "cd %s && %s >>%s 2>&1", dir, cmd,
+		       log);
 	rc = system(line);
 	if (rc != 0) {
-		(void)snprintf(line, sizeof(line), "cat %s/iasl.log", dir);
+		(void)snprintf(line, sizeof(line), "cat %s/%s", dir, log);
 		(void)system(line);
 		fail_msg("'%s' failed (status %d)", cmd, rc);
 	}
+}
+
+static void run_ok(const char *cmd)
+{
+	run_log(cmd, "iasl.log");
 }
 
 static void put_file(const char *name, const uint8_t *p, size_t n)
@@ -148,6 +156,27 @@ static void legacy_device(const char *dsl, const char *name, const char *hid,
 	for (; *resources; resources++)
 		expect(d, *resources);
 	free(d);
+}
+
+/* acpiexec's output for `evaluate` of each object named (separated by
+ * "; "), after loading the tables disassemble() wrote. */
+static char *evaluate(const char *objects)
+{
+	char cmd[512];
+	char *out;
+
+	(void)snprintf(cmd, sizeof(cmd),
+		       "rm -f acpiexec.log && acpiexec -b 'evaluate %s' "
+		       "facp.dat dsdt.dat apic.dat",
+		       objects);
+	run_log(cmd, "acpiexec.log");
+	out = slurp("acpiexec.log");
+	assert_null(strstr(out, "Exception"));
+	assert_null(strstr(out, "Error"));
+	assert_null(strstr(out, "AE_"));
+	expect(out, "ACPI: 1 ACPI AML tables successfully acquired and loaded");
+	expect(out, "No outstanding allocations");
+	return out;
 }
 
 /* Disassemble, recompile, and return the disassembly of each table. */
@@ -266,6 +295,23 @@ static void microvm(void **state)
 	free(fadt);
 	free(madt);
 	free(dsdt);
+
+	/* What the interpreter returns: the kernel's view. */
+	dsdt = evaluate("\\_S5_; evaluate \\_SB.VR00._HID; evaluate "
+			"\\_SB.VR01._CRS; evaluate \\_SB.COM1._HID");
+	expect(dsdt, "Table [DSDT: CVMMVM ] (id 01) - 21 Objects with 5 "
+		     "Devices");
+	expect(dsdt, "Evaluation of \\_S5_ returned object");
+	expect(dsdt, "[Package] Contains 4 Elements: [Integer] = "
+		     "0000000000000005 [Integer] = 0000000000000000 [Integer] "
+		     "= 0000000000000000 [Integer] = 0000000000000000");
+	expect(dsdt, "[String] Length 08 = \"LNRO0005\"");
+	expect(dsdt, "[Buffer] Length 17 = 0000: 86 09 00 01 00 10 00 D0 00 "
+		     "02 00 00 89 06 00 03 // ................ 0010: 01 11 00 "
+		     "00 00 79 00");
+	/* EISAID("PNP0501") as the integer the kernel matches. */
+	expect(dsdt, "[Integer] = 000000000105D041");
+	free(dsdt);
 }
 
 /* No legacy devices, no reset, MMIO sleep registers, many processors. */
@@ -298,6 +344,10 @@ static void bare(void **state)
 	expect(madt, "I/O Apic ID : FE");
 	free(fadt);
 	free(madt);
+	free(dsdt);
+	dsdt = evaluate("\\_S5_");
+	expect(dsdt, "[Package] Contains 4 Elements: [Integer] = "
+		     "0000000000000005");
 	free(dsdt);
 }
 
