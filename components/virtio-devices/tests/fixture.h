@@ -118,5 +118,6 @@ int run_mmio_tests(void);
 int run_rng_tests(void);
 int run_console_tests(void);
 int run_conformance_tests(void);
+int run_random_tests(void);
 
 #endif

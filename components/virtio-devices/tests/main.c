@@ -20,5 +20,6 @@ int main(int argc, char **argv)
 	failed += run_rng_tests();
 	failed += run_console_tests();
 	failed += run_conformance_tests();
+	failed += run_random_tests();
 	return failed != 0;
 }
