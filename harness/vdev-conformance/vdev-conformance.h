@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The virtio device conformance suite: the normative device requirements of
+ * the virtio 1.x specification (device status, feature negotiation, queue
+ * setup and reset, config space, used-ring behaviour, hostile rings,
+ * save/restore), checked against any implementation of the device
+ * interface (cvmm/vdev.h). The suite plays the driver: it puts the device
+ * behind the virtio-mmio transport (cvmm/vdev-mmio.h), accesses the
+ * transport's registers as a guest would, and lays queues and requests out
+ * in guest memory with the driver-side virtqueue model
+ * (harness/virtqueue-model). It is the C counterpart of running a trait's
+ * test suite against each implementation.
+ *
+ * A device author registers a device with one struct cvmm_vdev_conf_device
+ * and runs it from a test's main() with cvmm_vdev_conformance_main(); in
+ * CMake, cvmm_vdev_conformance() (harness/vdev-conformance/CMakeLists.txt)
+ * builds that program and registers it as two ctest tests, one on guest
+ * memory made of 1-byte regions and one on whole regions.
+ * docs/fuzz-a-new-device.md walks through it.
+ *
+ * Every test creates a fresh device (create), a fresh transport and fresh
+ * guest memory, and destroys them at its end, so no test sees another's
+ * state. The suite keeps no global state: everything a test needs hangs
+ * off cmocka's per-test state.
+ *
+ * Guest memory the suite lays out (the request hook gets the BUF window):
+ *   RING [0x10000, 0x20000)  queue q's rings at 0x10000 + 0x1000 * q
+ *   BUF  [0x20000, 0x27000)  the request's buffers (the hook's window)
+ *   IND  [0x27000, 0x28000)  the indirect table of an indirect request
+ *   hole [0x28000, 0x30000)
+ *   RO   [0x30000, 0x31000)  read-only
+ */
+#ifndef CVMM_HARNESS_VDEV_CONFORMANCE_H
+#define CVMM_HARNESS_VDEV_CONFORMANCE_H
+
+#include <cvmm/vdev.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Most buffers one request may have. */
+#define CVMM_VDEV_CONF_MAX_BUFS 8u
+
+/* One buffer of a request: readable buffers come before writable ones. */
+struct cvmm_vdev_conf_buf {
+	uint64_t addr;
+	uint32_t len;
+	bool writable;
+};
+
+/*
+ * A request the suite asks the device's hook to build on one queue.
+ *   in:  mem, the guest memory (write the request's readable bytes through
+ *        it); area and area_len, the window every buffer must lie in;
+ *   out: bufs[0..nbufs), the chain (1..CVMM_VDEV_CONF_MAX_BUFS buffers).
+ * The suite adds the chain (directly, or as one indirect table when the
+ * device offers VIRTIO_F_INDIRECT_DESC) and notifies the queue.
+ */
+struct cvmm_vdev_conf_request {
+	const struct cvmm_mem *mem;
+	uint64_t area;
+	uint32_t area_len;
+	struct cvmm_vdev_conf_buf bufs[CVMM_VDEV_CONF_MAX_BUFS];
+	uint32_t nbufs;
+};
+
+/*
+ * The registration. create, destroy and name are required; the three hooks
+ * are optional (NULL), and without request the suite checks everything at
+ * the transport level only (status, features, queues, config space,
+ * save/restore) and reports the queue tests as skipped.
+ *
+ *   create:  make a fresh device with its default configuration; store
+ *            its interface in *dev and what destroy needs in *instance.
+ *            0 or a negative errno (the test then fails, naming it).
+ *   destroy: free what create made (called after the transport is gone).
+ *   request: build one valid request for queue in *req (see above); 0, or
+ *            -EOPNOTSUPP if queue takes no request the suite can make (its
+ *            used-ring checks are then skipped), or another negative errno
+ *            (a failure).
+ *   answer:  for a queue whose requests are answered by the host side
+ *            rather than by the notification (a console's receive queue
+ *            waits for input): do what the host does so the device answers
+ *            the pending request (push input, complete an I/O); NULL or 0
+ *            when the notification is enough. Called after every
+ *            notification the suite makes on a queue with a request.
+ *   check:   look at the answered request (its buffers in req->mem, the
+ *            used length) and return 0 if the device did what it should,
+ *            or a negative errno; NULL to check only the generic rules.
+ *
+ * The hooks get the instance create made. They run between the suite's
+ * register accesses, never from inside a transport call.
+ */
+struct cvmm_vdev_conf_device {
+	/* Shown in the report and in every failure message. */
+	const char *name;
+	/* Passed to create. */
+	void *arg;
+	int (*create)(void *arg, struct cvmm_vdev *dev, void **instance);
+	void (*destroy)(void *instance);
+	int (*request)(void *instance, uint32_t queue,
+		       struct cvmm_vdev_conf_request *req);
+	int (*answer)(void *instance, uint32_t queue);
+	int (*check)(void *instance, uint32_t queue,
+		     const struct cvmm_vdev_conf_request *req,
+		     uint32_t used_len);
+};
+
+/*
+ * Run the whole suite against a device on guest memory cut into regions of
+ * granule bytes (0: one region per range; 1: every byte its own region, so
+ * any access that walks past a region through one host pointer shows up
+ * under AddressSanitizer or valgrind). Returns the number of failed tests
+ * (0 when the device conforms), or -EINVAL for a registration missing a
+ * required field.
+ */
+int cvmm_vdev_conformance_run(const struct cvmm_vdev_conf_device *dev,
+			      uint64_t granule);
+
+/*
+ * A test program's main(): argv[1] is "granule-0" or "granule-1". Returns
+ * the exit status (0 all passed, 1 a test failed, 2 bad usage).
+ */
+int cvmm_vdev_conformance_main(const struct cvmm_vdev_conf_device *dev,
+			       int argc, char **argv);
+
+#endif
