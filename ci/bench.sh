@@ -9,6 +9,7 @@
 #   ci/bench.sh [NAME-FILTER]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+ci_operands_only "$0" "$@"
 
 "$ci_root/ci/install-deps.sh" || exit 1
 ci_build release || exit 1

@@ -4,6 +4,26 @@
 ci_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ci_jobs=$(nproc 2>/dev/null || echo 2)
 
+# The command-line front of a script that takes only operands: -h/--help
+# prints the script's header comment (its usage), any other option is an
+# error naming it. Call as: ci_operands_only "$0" "$@"
+ci_operands_only() {
+	local script=$1 arg
+	shift
+	for arg in "$@"; do
+		case $arg in
+		-h | --help)
+			sed -n '3,/^[^#]/p' "$script" | sed '$d; s/^# \{0,1\}//'
+			exit 0
+			;;
+		-*)
+			echo "$(basename "$script"): unknown option '$arg' (see --help)" >&2
+			exit 2
+			;;
+		esac
+	done
+}
+
 # Configure and build one preset quietly; show the log only on failure.
 ci_build() {
 	local preset=$1 log

@@ -11,6 +11,7 @@
 # Ends with "total: N passed, M failed" and exits non-zero on any failure.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+ci_operands_only "$0" "$@"
 
 "$ci_root/ci/install-deps.sh" || exit 1
 presets=("$@")

@@ -9,6 +9,8 @@
 #   coverage/report.sh [OUT_DIR]     (default build/coverage/coverage-report)
 set -uo pipefail
 source "$(dirname "$0")/../ci/lib.sh"
+ci_operands_only "$0" "$@"
+[ $# -le 1 ] || { echo "report.sh: one argument at most, OUT_DIR (see --help)" >&2; exit 2; }
 
 "$ci_root/ci/install-deps.sh" || exit 1
 ci_build coverage || exit 1

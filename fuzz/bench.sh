@@ -15,7 +15,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--exec-seconds) exec_s=$2; shift 2 ;;
 	--cover-seconds) cover_s=$2; shift 2 ;;
-	-*) echo "bench: unknown option $1" >&2; exit 2 ;;
+	-h | --help) sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) targets+=("$1"); shift ;;
 	esac
 done
