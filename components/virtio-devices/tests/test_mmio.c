@@ -561,6 +561,11 @@ static void test_queue_layout_refused(void **state)
 	fx_negotiate(f, 0);
 	fx_queue_regs(f, 1, 0, RING_BASE, RING_BASE + 0x200, RING_BASE + 0x400);
 	assert_int_equal(fx_wr_rc(f, CVMM_VDEV_MMIO_QUEUE_READY, 1), -EINVAL);
+	/* Avail ring running off the end of BUF into the hole. */
+	fx_negotiate(f, 0);
+	fx_queue_regs(f, 1, 16, RING_BASE, BUF_END - 2, RING_BASE + 0x400);
+	assert_int_equal(fx_wr_rc(f, CVMM_VDEV_MMIO_QUEUE_READY, 1), -EFAULT);
+	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_QUEUE_READY), 0);
 	/* Used ring in read-only memory. */
 	fx_negotiate(f, 0);
 	fx_queue_regs(f, 1, 16, RING_BASE, RING_BASE + 0x200, RO_BASE);
