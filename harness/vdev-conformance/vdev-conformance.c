@@ -398,10 +398,12 @@ static uint64_t writable_bytes(const struct cvmm_vdev_conf_request *req)
 	return n;
 }
 
-/* Ask the hook for a request on q and add it (as one indirect table when
- * indirect). -EOPNOTSUPP when the device has none for q. */
-static int add_request(struct fx *f, uint32_t q, bool indirect,
-		       struct cvmm_vdev_conf_request *req, uint16_t *head)
+/* Ask the hook for a request on q in the window [area, area + area_len)
+ * and add it (as one indirect table when indirect). -EOPNOTSUPP when the
+ * device has none for q. */
+static int add_request_in(struct fx *f, uint32_t q, bool indirect,
+			  uint64_t area, uint32_t area_len,
+			  struct cvmm_vdev_conf_request *req, uint16_t *head)
 {
 	struct cvmm_vqm_buf bufs[CVMM_VDEV_CONF_MAX_BUFS];
 	bool seen_writable = false;
@@ -411,8 +413,8 @@ static int add_request(struct fx *f, uint32_t q, bool indirect,
 		return -EOPNOTSUPP;
 	memset(req, 0, sizeof(*req));
 	req->mem = &f->mem;
-	req->area = BUF_BASE;
-	req->area_len = BUF_END - BUF_BASE;
+	req->area = area;
+	req->area_len = area_len;
 	rc = f->reg->request(f->inst, q, req);
 	if (rc == -EOPNOTSUPP)
 		return rc;
@@ -424,12 +426,12 @@ static int add_request(struct fx *f, uint32_t q, bool indirect,
 		const struct cvmm_vdev_conf_buf *b = &req->bufs[i];
 
 		REQUIRE(f,
-			b->addr >= BUF_BASE && b->addr <= BUF_END &&
-			    b->len <= BUF_END - b->addr,
+			b->addr >= area && b->addr <= area + area_len &&
+			    b->len <= area + area_len - b->addr,
 			"request hook: queue %u: buffer %u [0x%llx, +%u) is "
-			"outside the window [0x%x, 0x%x)",
-			q, i, (unsigned long long)b->addr, b->len, BUF_BASE,
-			BUF_END);
+			"outside the window [0x%llx, +%u)",
+			q, i, (unsigned long long)b->addr, b->len,
+			(unsigned long long)area, area_len);
 		REQUIRE(f, b->writable || !seen_writable,
 			"request hook: queue %u: readable buffer %u after a "
 			"writable one (Message Framing)",
@@ -459,6 +461,21 @@ static int add_request(struct fx *f, uint32_t q, bool indirect,
 		REQUIRE(f, rc == 0, "suite: used_event (%d)", rc);
 	}
 	return 0;
+}
+
+/* A request on q in the whole buffer window (one pending at a time). */
+static int add_request(struct fx *f, uint32_t q, bool indirect,
+		       struct cvmm_vdev_conf_request *req, uint16_t *head)
+{
+	return add_request_in(f, q, indirect, BUF_BASE, BUF_END - BUF_BASE, req,
+			      head);
+}
+
+/* Queue q's share of the buffer window, for requests pending on several
+ * queues at once (16-byte aligned). */
+static uint32_t share_len(const struct fx *f)
+{
+	return (BUF_END - BUF_BASE) / f->info.num_queues & ~15u;
 }
 
 /* Notify q as a driver does (QueueNotify), then let the host side answer
@@ -670,7 +687,10 @@ static void status_driver_ok_activates(void **state)
 		int rc;
 
 		setup_queue(f, q);
-		pending[q] = add_request(f, q, false, &req[q], &head[q]) == 0;
+		pending[q] =
+		    add_request_in(f, q, false,
+				   BUF_BASE + (uint64_t)q * share_len(f),
+				   share_len(f), &req[q], &head[q]) == 0;
 		rc = wr_rc(f, R(QUEUE_NOTIFY), q);
 		REQUIRE(f, rc != 0,
 			"Device Status Field: queue %u: a notification "

@@ -51,7 +51,10 @@ struct cvmm_vdev_conf_buf {
 /*
  * A request the suite asks the device's hook to build on one queue.
  *   in:  mem, the guest memory (write the request's readable bytes through
- *        it); area and area_len, the window every buffer must lie in;
+ *        it); area and area_len, the window every buffer must lie in
+ *        (0x7000 bytes, or, when the suite keeps requests pending on every
+ *        queue at once, the queue's share: 0x7000 / num_queues rounded
+ *        down to 16);
  *   out: bufs[0..nbufs), the chain (1..CVMM_VDEV_CONF_MAX_BUFS buffers).
  * The suite adds the chain (directly, or as one indirect table when the
  * device offers VIRTIO_F_INDIRECT_DESC) and notifies the queue.
