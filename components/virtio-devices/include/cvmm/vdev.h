@@ -6,9 +6,9 @@
  * transport (cvmm/vdev-mmio.h) owns the guest-visible side: registers,
  * the device-status state machine, feature negotiation and the queues; it
  * calls the device only through these ops. Devices in this component
- * (cvmm/vdev-rng.h) and devices written outside it implement the same
- * interface and nothing else, so any transport, the harness's conformance
- * suites and fuzzers can drive any device.
+ * (cvmm/vdev-rng.h, cvmm/vdev-console.h) and devices written outside it
+ * implement the same interface and nothing else, so any transport, the
+ * harness's conformance suites and fuzzers can drive any device.
  *
  * What the transport guarantees the device (so a device need not re-check):
  *   - info() is called once, at transport creation; the answer is fixed
@@ -16,13 +16,15 @@
  *   - config_read()/config_write() get only offset + len <= config_size,
  *     len 1, 2 or 4 and offset a multiple of len;
  *   - ack_features() gets a subset of the offered features that contains
- *     CVMM_VDEV_F_VERSION_1, once per FEATURES_OK handshake;
+ *     CVMM_VDEV_F_VERSION_1, once per FEATURES_OK handshake (and when a
+ *     snapshot with FEATURES_OK is restored);
  *   - activate() is called once when the driver sets DRIVER_OK after a
- *     successful feature negotiation; notify() only between activate() and
- *     the next reset(), with queue < num_queues;
- *   - reset() when the driver writes 0 to the status, on a failed restore
- *     and at transport destruction; afterwards nothing from the previous
- *     activation is valid;
+ *     successful feature negotiation (or a snapshot with DRIVER_OK is
+ *     restored); notify() only between activate() and the next reset(),
+ *     with queue < num_queues and that queue ready;
+ *   - reset() when the driver writes 0 to the status, before a restore
+ *     (and after a failed one) and at transport destruction; afterwards
+ *     nothing from the previous activation is valid;
  *   - one call at a time: the transport never calls the device from
  *     inside another call to it, and refuses a register access that a
  *     callback makes while the transport is inside a device call.
