@@ -174,28 +174,25 @@ static int send_buf(struct cvmm_vdev_console *c, const struct cvmm_vq_buf *b,
 static int send_chain(struct cvmm_vdev_console *c, struct cvmm_vq_chain *chain)
 {
 	uint32_t budget = c->cfg.max_bytes_per_chain;
+	bool capped = false;
 
+	/* Every descriptor is walked, and so validated, also past the bound:
+	 * a broken chain is refused whatever its length. */
 	while (!cvmm_vq_chain_done(chain)) {
 		struct cvmm_vq_buf b;
-		int rc;
+		int rc = cvmm_vq_chain_next(c->txq, chain, &b);
 
-		if (budget == 0) {
-			c->stats.tx_capped++;
-			return 0;
-		}
-		rc = cvmm_vq_chain_next(c->txq, chain, &b);
 		if (rc != 0)
 			return rc;
 		if (b.writable)
 			continue; /* nothing for the device to write */
 		rc = send_buf(c, &b, &budget);
-		if (rc == 1) {
-			c->stats.tx_capped++;
-			return 0;
-		}
-		if (rc != 0)
+		if (rc < 0)
 			return rc;
+		capped |= rc == 1;
 	}
+	if (capped)
+		c->stats.tx_capped++;
 	return 0;
 }
 
@@ -249,12 +246,13 @@ static int con_notify(void *ctx, uint32_t queue)
 	return rc;
 }
 
-/* Write input into a receive chain's writable buffers. */
+/* Write input into a receive chain's writable buffers. The whole chain is
+ * walked (and so validated) even when the input ends early. */
 static int fill_chain(struct cvmm_vdev_console *c, struct cvmm_vq_chain *chain,
 		      const uint8_t *data, size_t len, uint32_t *written)
 {
 	*written = 0;
-	while (*written < len && !cvmm_vq_chain_done(chain)) {
+	while (!cvmm_vq_chain_done(chain)) {
 		struct cvmm_vq_buf b;
 		uint32_t n;
 		int rc;
@@ -262,7 +260,7 @@ static int fill_chain(struct cvmm_vdev_console *c, struct cvmm_vq_chain *chain,
 		rc = cvmm_vq_chain_next(c->rxq, chain, &b);
 		if (rc != 0)
 			return rc;
-		if (!b.writable)
+		if (!b.writable || *written == len)
 			continue;
 		n = b.len;
 		if (n > len - *written)

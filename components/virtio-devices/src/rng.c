@@ -146,30 +146,26 @@ static int fill_chain(struct cvmm_vdev_rng *r, struct cvmm_vq_chain *chain,
 		      uint32_t *written)
 {
 	uint32_t budget = r->max_bytes;
+	bool capped = false;
 
 	*written = 0;
+	/* Every descriptor is walked, and so validated, also past the bound:
+	 * a broken chain is refused whatever the driver asked for. */
 	while (!cvmm_vq_chain_done(chain)) {
 		struct cvmm_vq_buf b;
-		int rc;
+		int rc = cvmm_vq_chain_next(r->vq, chain, &b);
 
-		if (budget == 0) {
-			/* The rest of the chain is not even walked. */
-			r->stats.capped++;
-			return 0;
-		}
-		rc = cvmm_vq_chain_next(r->vq, chain, &b);
 		if (rc != 0)
 			return rc;
 		if (!b.writable)
 			continue;
 		rc = fill_buf(r, &b, &budget, written);
-		if (rc == 1) {
-			r->stats.capped++;
-			return 0;
-		}
-		if (rc != 0)
+		if (rc < 0)
 			return rc;
+		capped |= rc == 1;
 	}
+	if (capped)
+		r->stats.capped++;
 	return 0;
 }
 

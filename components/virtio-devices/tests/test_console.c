@@ -224,8 +224,7 @@ static void test_console_output_bound(void **state)
 	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), 0);
 	expect_used(f, TXQ, head, 0);
 	expect_out("abcde");
-	/* The bound at a buffer's end: the rest is not even read (a broken
-	 * descriptor there goes unnoticed). */
+	/* The bound at a buffer's end: the rest is dropped but walked. */
 	host.out_len = 0;
 	assert_int_equal(
 	    cvmm_mem_write(&f->mem, cvmm_mem_gpa_from(BUF_BASE), "12345", 5),
@@ -233,6 +232,12 @@ static void test_console_output_bound(void **state)
 	b[0] = fx_buf(BUF_BASE, 5, false);
 	b[1] = fx_buf(BUF_BASE + 0x100, 5, false);
 	b[2] = fx_buf(BUF_BASE + 0x200, 5, false);
+	assert_int_equal(cvmm_vqm_add_direct(f->m[TXQ], b, 3, &head), 0);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), 0);
+	expect_used(f, TXQ, head, 0);
+	expect_out("12345");
+	assert_true(cvmm_vdev_console_get_stats(f->con).tx_capped == 2);
+	/* So a broken descriptor there is found: the device needs a reset. */
 	assert_int_equal(cvmm_vqm_add_direct(f->m[TXQ], b, 3, &head), 0);
 	{
 		uint64_t next;
@@ -245,10 +250,10 @@ static void test_console_output_bound(void **state)
 		    cvmm_vqm_poke(f->m[TXQ], CVMM_VQM_DESC_NEXT_IDX, next, 999),
 		    0);
 	}
-	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), 0);
-	expect_used(f, TXQ, head, 0);
-	expect_out("12345");
-	assert_true(cvmm_vdev_console_get_stats(f->con).tx_capped == 2);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), -EBADSLT);
+	assert_int_not_equal(fx_rd(f, CVMM_VDEV_MMIO_STATUS) &
+				 CVMM_VDEV_S_DEVICE_NEEDS_RESET,
+			     0);
 }
 
 static void test_console_sink_fails(void **state)
@@ -524,6 +529,33 @@ static void test_console_hostile(void **state)
 	assert_int_equal(
 	    cvmm_vdev_console_input(f->con, (const uint8_t *)"abc", 3, &taken),
 	    -EACCES);
+	assert_int_equal(taken, 0);
+	expect_needs_reset(f);
+	/* Receive: input that ends in the first buffer; the second
+	 * descriptor's next is out of range: found all the same. */
+	fx_bring_up(f, 0, 2, 16);
+	{
+		struct cvmm_vqm_buf b[2] = {fx_buf(BUF_BASE, 8, true),
+					    fx_buf(BUF_BASE + 0x100, 8, true)};
+		uint64_t next;
+
+		assert_int_equal(cvmm_vqm_add_direct(f->m[RXQ], b, 2, &head),
+				 0);
+		assert_int_equal(cvmm_vqm_peek(f->m[RXQ],
+					       CVMM_VQM_DESC_NEXT_IDX, head,
+					       &next),
+				 0);
+		assert_int_equal(
+		    cvmm_vqm_poke(f->m[RXQ], CVMM_VQM_DESC_FLAGS, next,
+				  CVMM_VQM_DESC_WRITE | CVMM_VQM_DESC_NEXT),
+		    0);
+		assert_int_equal(
+		    cvmm_vqm_poke(f->m[RXQ], CVMM_VQM_DESC_NEXT_IDX, next, 999),
+		    0);
+	}
+	assert_int_equal(
+	    cvmm_vdev_console_input(f->con, (const uint8_t *)"ab", 2, &taken),
+	    -EBADSLT);
 	assert_int_equal(taken, 0);
 	expect_needs_reset(f);
 	/* And it works after the reset. */

@@ -227,11 +227,19 @@ static void test_rng_cap(void **state)
 	fx_wr(f, CVMM_VDEV_MMIO_QUEUE_NOTIFY, 0);
 	expect_used(f, head, 100);
 	assert_true(cvmm_vdev_rng_get_stats(f->rng).capped == 1);
-	/* The bound reached at a buffer's end: the rest of the chain is not
-	 * walked, so a broken descriptor after it is never read. */
+	/* The bound reached at a buffer's end: the rest of the chain gets
+	 * nothing, but it is walked: a readable buffer, a zero-length one and
+	 * one of 8 bytes (capped). */
 	two[0] = fx_buf(BUF_BASE, 100, true);
-	two[1] = fx_buf(BUF_BASE + 0x1000, 8, true);
+	two[1] = fx_buf(BUF_BASE + 0x1000, 0, true);
 	two[2] = fx_buf(BUF_BASE + 0x2000, 8, true);
+	assert_int_equal(cvmm_vqm_add_direct(f->m[0], two, 3, &head), 0);
+	fx_wr(f, CVMM_VDEV_MMIO_QUEUE_NOTIFY, 0);
+	expect_used(f, head, 100);
+	assert_true(cvmm_vdev_rng_get_stats(f->rng).capped == 2);
+	expect_zero(f, BUF_BASE + 0x2000, 8);
+	/* So a broken descriptor past the bound is found: the device needs
+	 * a reset. */
 	assert_int_equal(cvmm_vqm_add_direct(f->m[0], two, 3, &head), 0);
 	{
 		uint64_t next;
@@ -243,12 +251,10 @@ static void test_rng_cap(void **state)
 		    cvmm_vqm_poke(f->m[0], CVMM_VQM_DESC_NEXT_IDX, next, 999),
 		    0);
 	}
-	fx_wr(f, CVMM_VDEV_MMIO_QUEUE_NOTIFY, 0);
-	expect_used(f, head, 100);
-	assert_true(cvmm_vdev_rng_get_stats(f->rng).capped == 2);
-	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_STATUS) &
-			     CVMM_VDEV_S_DEVICE_NEEDS_RESET,
-			 0);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), -EBADSLT);
+	assert_int_not_equal(fx_rd(f, CVMM_VDEV_MMIO_STATUS) &
+				 CVMM_VDEV_S_DEVICE_NEEDS_RESET,
+			     0);
 }
 
 static void test_rng_chain_shapes(void **state)

@@ -19,16 +19,19 @@
  * Output (transmitq). On a notification the device takes the guest's
  * chains (at most queue-size per notification), hands the bytes of their
  * readable buffers to the sink, at most config->max_bytes_per_chain per
- * chain (64 KiB by default; the rest of the chain is not read, counted in
- * stats.tx_capped), and returns each chain with length 0. The sink takes
+ * chain (64 KiB by default; the bytes past it are dropped, counted in
+ * stats.tx_capped, though every descriptor is still walked and so
+ * validated), and returns each chain with length 0. The sink takes
  * everything it is given or fails; a failing sink loses those bytes
  * (stats.tx_errors) but not the console: the guest's output is the host's
  * to lose. Without a sink, output is discarded.
  *
  * Input (receiveq). The VMM pushes bytes with cvmm_vdev_console_input(),
  * which fills the driver's receive buffers and says how many bytes it
- * took; the VMM keeps the rest. A notification on the receiveq (the driver
- * added buffers) calls config->rx_ready, so the VMM can push what it kept.
+ * took; the VMM keeps the rest. Each receive chain is walked (validated)
+ * to its end, even when the input ends in its first buffer. A notification on
+ * the receiveq (the driver added buffers) calls config->rx_ready, so the VMM
+ * can push what it kept.
  *
  * Errors, fail-closed. A guest violation on either queue (the queue is
  * then broken) or a failing guest-memory access makes the device ask its

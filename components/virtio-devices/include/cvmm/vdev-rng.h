@@ -10,11 +10,13 @@
  *
  * Bounded work. A guest controls how many bytes it asks for; the device
  * writes at most config->max_bytes_per_chain bytes into one chain (64 KiB
- * by default), so a chain of 4 GiB of buffers costs no more than one of 64
- * KiB (the Firecracker entropy-amplification class), and processes at most
- * queue-size chains per notification (the rest wait for the next one). A
- * chain's readable buffers are not touched; the used length is the number
- * of bytes written.
+ * by default), so a chain of 4 GiB of buffers costs no more entropy or
+ * copying than one of 64 KiB (the Firecracker entropy-amplification class);
+ * it still walks, and so validates, every descriptor of the chain (at most
+ * the queue size), and processes at most queue-size chains per
+ * notification (the rest wait for the next one). A chain's readable
+ * buffers are not touched; the used length is the number of bytes
+ * written.
  *
  * Errors, fail-closed. Every chain popped goes back to the used ring, with
  * the bytes written so far, even when a later step fails. If the queue
