@@ -12,7 +12,8 @@
 #                                              check it (probe.initrd=1)
 #                   [CMDLINE "probe.x=y ..."]  more of the command line
 #                   [EXPECT_STATUS n]          runner's exit status (0)
-#                   [EXPECT_END reset|triple-fault|hang|any] (reset)
+#                   [EXPECT_END reset|poweroff|triple-fault|hang|any]
+#                                              (reset)
 #                   [GREP ere...] [NO_GREP ere...]
 #                   [RUNNER_ARGS args...]      after the standard options
 #                   [TIMEOUT s] [LABELS l...])

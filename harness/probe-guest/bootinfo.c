@@ -580,3 +580,164 @@ void test_acpi(const struct probe_boot *b, const struct probe_opts *o)
 	tap(checks_ok(), "acpi tables: RSDP, %s and %u tables, checksums",
 	    step == 8 ? "XSDT" : "RSDT", n);
 }
+
+/* ---- the ACPI power-off path (probe.poweroff=1) ---- */
+
+/* A table at t with signature sig, a sane length and a good checksum. */
+static bool table_ok(uint64_t t, const char *sig, uint32_t *len)
+{
+	if (!check(addr_ok(t, 36), "%s at 0x%lx not below 4 GiB", sig, t) ||
+	    !check(memcmp(phys(t), sig, 4) == 0, "no %s at 0x%lx", sig, t))
+		return false;
+	*len = rd32(t + 4);
+	return check(*len >= 36 && *len <= (1u << 20) && addr_ok(t, *len),
+		     "%s at 0x%lx: length %u", sig, t, *len) &&
+	       check(sum_ok(t, *len), "%s at 0x%lx: bad checksum", sig, t);
+}
+
+/* The FADT through the RSDP and the XSDT (the RSDT when there is none, as
+ * Linux does); 0 when a step fails (the failure is reported). */
+static uint64_t find_fadt(const struct probe_boot *b, const char **root_sig)
+{
+	uint64_t rsdp = find_rsdp(b), root;
+	uint32_t len, step = 4;
+
+	if (!check(rsdp != 0 && addr_ok(rsdp, 36), "no RSDP found") ||
+	    !check(memcmp(phys(rsdp), "RSD PTR ", 8) == 0,
+		   "no \"RSD PTR \" at 0x%lx", rsdp) ||
+	    !check(sum_ok(rsdp, 20), "RSDP checksum (first 20 bytes)"))
+		return 0;
+	root = rd32(rsdp + 16);
+	*root_sig = "RSDT";
+	if (rd8(rsdp + 15) >= 2) {
+		if (!check(
+			rd32(rsdp + 20) >= 36 && sum_ok(rsdp, rd32(rsdp + 20)),
+			"RSDP extended checksum (length %u)", rd32(rsdp + 20)))
+			return 0;
+		if (rd64(rsdp + 24)) {
+			root = rd64(rsdp + 24);
+			*root_sig = "XSDT";
+			step = 8;
+		}
+	}
+	if (!table_ok(root, *root_sig, &len))
+		return 0;
+	for (uint32_t off = 36; off + step <= len; off += step) {
+		uint64_t t = step == 8 ? rd64(root + off) : rd32(root + off);
+
+		if (addr_ok(t, 36) && memcmp(phys(t), "FACP", 4) == 0)
+			return t;
+	}
+	check(false, "no FADT (FACP) in the %s", *root_sig);
+	return 0;
+}
+
+/*
+ * SLP_TYP of Name (\_S5_, Package () {SLP_TYPa, ...}) in the DSDT at t,
+ * len bytes: NameOp (0x08), an optional root prefix, "_S5_", PackageOp
+ * (0x12), PkgLength (1 to 4 bytes), NumElements, then the first element as
+ * ZeroOp, OneOp, BytePrefix or WordPrefix. -1 when absent or not like
+ * that (an OS would evaluate the AML; this is all a VMM needs to emit).
+ */
+static int s5_slp_typ(uint64_t t, uint32_t len)
+{
+	for (uint64_t i = t + 38; i + 4 <= t + len; i++) {
+		uint64_t j = i + 4;
+		uint8_t op;
+
+		if (memcmp(phys(i), "_S5_", 4) != 0 ||
+		    !(rd8(i - 1) == 0x08 ||
+		      (rd8(i - 1) == '\\' && rd8(i - 2) == 0x08)))
+			continue;
+		if (j + 8 > t + len || rd8(j) != 0x12)
+			return -1;
+		j += 2 + (rd8(j + 1) >> 6); /* PackageOp, PkgLength */
+		if (rd8(j) < 1)		    /* NumElements */
+			return -1;
+		op = rd8(j + 1);
+		if (op <= 1)
+			return op;
+		if (op == 0x0a)
+			return rd8(j + 2);
+		if (op == 0x0b)
+			return rd16(j + 2);
+		return -1;
+	}
+	return -1;
+}
+
+/* One 8-bit Generic Address Structure of the FADT at offset off. */
+static bool sleep_reg(uint64_t fadt, uint32_t off, const char *what,
+		      uint8_t *space, uint64_t *addr)
+{
+	uint8_t width = rd8(fadt + off + 1), shift = rd8(fadt + off + 2);
+
+	*space = rd8(fadt + off);
+	*addr = rd64(fadt + off + 4);
+	info("  FADT %s: space %u, width %u, offset %u, access %u, 0x%lx", what,
+	     *space, width, shift, rd8(fadt + off + 3), *addr);
+	return check(*addr != 0, "FADT %s: address 0", what) &&
+	       check(*space <= 1, "FADT %s: space %u (not memory or I/O)", what,
+		     *space) &&
+	       check(width == 8 && shift == 0,
+		     "FADT %s: %u bits at bit %u, expected 8 at 0", what, width,
+		     shift) &&
+	       check(*space == 0 ? addr_ok(*addr, 1) : *addr <= 0xffff,
+		     "FADT %s: 0x%lx out of reach", what, *addr);
+}
+
+void test_acpi_poweroff(struct probe_boot *b)
+{
+	const char *root_sig = "XSDT";
+	uint64_t fadt, dsdt;
+	uint32_t len, dlen;
+	uint8_t ctl_space, sts_space;
+	int typ;
+
+	checks_begin();
+	fadt = find_fadt(b, &root_sig);
+	if (!fadt || !table_ok(fadt, "FACP", &len)) {
+		tap(false, "acpi power-off: no FADT");
+		return;
+	}
+	/* The sleep registers are ACPI 5.0's (FADT revision 5, 268 bytes),
+	 * and an OS uses them only on a hardware-reduced platform. */
+	if (!check(rd8(fadt + 8) >= 5 && len >= 268,
+		   "FADT revision %u, %u bytes: no sleep registers",
+		   rd8(fadt + 8), len) ||
+	    !check(rd32(fadt + 112) & (1u << 20),
+		   "FADT flags 0x%x: not hardware-reduced", rd32(fadt + 112))) {
+		tap(false, "acpi power-off: FADT without sleep registers");
+		return;
+	}
+	if (!sleep_reg(fadt, 244, "SLEEP_CONTROL_REG", &ctl_space,
+		       &b->sleep_control) ||
+	    !sleep_reg(fadt, 256, "SLEEP_STATUS_REG", &sts_space,
+		       &b->sleep_status) ||
+	    !check(ctl_space == sts_space,
+		   "sleep control and status in different spaces")) {
+		tap(false, "acpi power-off: FADT sleep registers");
+		return;
+	}
+	dsdt = rd32(fadt + 40);
+	if (rd64(fadt + 140))
+		dsdt = rd64(fadt + 140);
+	if (!table_ok(dsdt, "DSDT", &dlen)) {
+		tap(false, "acpi power-off: no DSDT");
+		return;
+	}
+	typ = s5_slp_typ(dsdt, dlen);
+	if (!check(typ >= 0 && typ <= 7,
+		   "DSDT: no \\_S5_ package with a SLP_TYP of 0-7 (%d)", typ)) {
+		tap(false, "acpi power-off: \\_S5_");
+		return;
+	}
+	b->sleep_mmio = ctl_space == 0;
+	b->sleep_s5 = (uint8_t)(typ << 2 | 0x20);
+	b->sleep_found = true;
+	tap(true,
+	    "acpi power-off: %s -> FADT sleep control %s 0x%lx, status "
+	    "0x%lx, \\_S5_ SLP_TYP %d: S5 is 0x%x",
+	    root_sig, b->sleep_mmio ? "address" : "port", b->sleep_control,
+	    b->sleep_status, typ, b->sleep_s5);
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The legacy devices: 16550 loopback, CMOS RTC, i8042 reset, and the
- * hostile port and MMIO accesses. */
+/* The legacy devices: 16550 loopback, CMOS RTC, i8042 reset, the ACPI
+ * power-off, and the hostile port and MMIO accesses. */
 #include "probe.h"
 
 #define COM1	 0x3f8
@@ -234,7 +234,8 @@ static const struct probe_range avoid_ports[] = {
     {0x00b2, 0x00b3}, /* APM / SMI command */
     {0x03f8, 0x03ff}, /* COM1: our console */
     {0x0510, 0x051b}, /* QEMU fw_cfg, its DMA writes guest memory */
-    {0x0600, 0x06ff}, /* ACPI PM (q35), isa-debug-exit */
+    {0x0600, 0x06ff}, /* ACPI PM (q35), isa-debug-exit, the reference
+			 VMM's sleep registers (S5 powers off) */
     {0x0cf8, 0x0cff}, /* PCI config: BARs could move over RAM */
     {0xb000, 0xb03f}, /* ACPI PM (i440fx): SLP_EN powers off */
 };
@@ -395,6 +396,38 @@ void probe_reset(void)
 		;
 	/* Still here: no i8042 (QEMU microvm has none). */
 	diag("the i8042 reset did not end the run; triple-faulting instead");
+	probe_triple_fault();
+}
+
+static void sleep_write(const struct probe_boot *b, uint64_t reg, uint8_t v)
+{
+	if (b->sleep_mmio)
+		*(volatile uint8_t *)phys(reg) = v;
+	else
+		outb((uint16_t)reg, v);
+}
+
+void probe_poweroff(const struct probe_boot *b)
+{
+	if (!b->sleep_found) {
+		diag("no ACPI sleep control register to power off with");
+		probe_reset();
+	}
+	diag("power off through the ACPI sleep control register (0x%x to "
+	     "%s 0x%lx)",
+	     b->sleep_s5, b->sleep_mmio ? "address" : "port", b->sleep_control);
+	/* As ACPICA does: clear WAK_STS (write 1 to it), then SLP_TYP with
+	 * SLP_EN in one write. */
+	sleep_write(b, b->sleep_status, 0x80);
+	sleep_write(b, b->sleep_control, b->sleep_s5);
+	/* A VMM that traps the write never lets the vCPU run on. QEMU acts
+	 * on it in its main loop while the vCPU goes on, so give it time:
+	 * about a second of TSC (the RTC may have been stopped by hostile
+	 * port writes). */
+	for (uint64_t t0 = rdtsc(); rdtsc() - t0 < 2000000000u;)
+		cpu_relax();
+	diag("the ACPI power-off did not end the run; triple-faulting "
+	     "instead");
 	probe_triple_fault();
 }
 

@@ -30,6 +30,9 @@
  *   probe.memmap=strict|sanitize  sanitize: drop empty entries and sort
  *                            before checking, as Linux does (for QEMU
  *                            microvm's qboot, whose maps need it)
+ *   probe.poweroff=0|1       find the FADT's sleep control register and
+ *                            \_S5_ (one more test point), and end by
+ *                            writing S5 there instead of the reset
  *   probe.triple_fault=1     end with a triple fault instead of the reset
  *   probe.hang=1|spin|halt   never end: spin, or hlt with interrupts off
  */
@@ -398,6 +401,12 @@ static bool parse_option(const char *k, size_t kn, const char *v, size_t vn,
 		probe_verbose = u == 1;
 		return true;
 	}
+	if (str_eq_n(k, "poweroff", kn)) {
+		if (!parse_u32(v, vn, &u) || u > 1)
+			return false;
+		o->poweroff = u == 1;
+		return true;
+	}
 	if (str_eq_n(k, "triple_fault", kn)) {
 		if (!parse_u32(v, vn, &u) || u > 1)
 			return false;
@@ -516,10 +525,12 @@ void probe_main(uint32_t entry, uint64_t info)
 	else
 		opts.seed = 1;
 
-	/* entry, bootinfo, cmdline, memmap, initrd, acpi, cpuid, masked and
-	 * present features, serial, rtc, smp, hostile ports and MMIO. */
-	plan = 7 + opts.n_masked + opts.n_present + 2 + smp_test_count(&opts) +
-	       (opts.hostile_ports ? 1u : 0u) + (opts.hostile_mmio ? 1u : 0u);
+	/* entry, bootinfo, cmdline, memmap, initrd, acpi, acpi power-off,
+	 * cpuid, masked and present features, serial, rtc, smp, hostile
+	 * ports and MMIO. */
+	plan = 7 + (opts.poweroff ? 1u : 0u) + opts.n_masked + opts.n_present +
+	       2 + smp_test_count(&opts) + (opts.hostile_ports ? 1u : 0u) +
+	       (opts.hostile_mmio ? 1u : 0u);
 	print("1..%u\n", plan);
 
 	test_entry(&boot, &opts);
@@ -528,6 +539,8 @@ void probe_main(uint32_t entry, uint64_t info)
 	test_memmap(&boot, &opts);
 	test_initrd(&boot, &opts);
 	test_acpi(&boot, &opts);
+	if (opts.poweroff)
+		test_acpi_poweroff(&boot);
 	test_cpuid(&opts);
 	test_cpuid_masked(&opts);
 	test_serial_loopback(&opts);
@@ -555,5 +568,7 @@ void probe_main(uint32_t entry, uint64_t info)
 		for (;;)
 			__asm__ volatile("cli; hlt" ::: "memory");
 	}
+	if (opts.poweroff)
+		probe_poweroff(&boot);
 	probe_reset();
 }

@@ -68,6 +68,12 @@ static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");
 }
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	__asm__ volatile("cpuid"
@@ -197,6 +203,7 @@ struct probe_opts {
 	enum probe_tristate acpi;
 	bool hypervisor; /* the CPUID hypervisor bit expected */
 	bool triple_fault;
+	bool poweroff; /* end through the FADT's sleep control register */
 	enum probe_hang hang;
 	uint32_t hostile_ports; /* number of accesses */
 	uint32_t hostile_mmio;
@@ -230,6 +237,12 @@ struct probe_boot {
 	uint64_t rsdp; /* 0: not given */
 	uint32_t n_mem;
 	struct probe_mem_entry mem[PROBE_MAX_MEM];
+	/* The ACPI power-off path (probe.poweroff=1), found by
+	 * test_acpi_poweroff(): where to write, and what. */
+	bool sleep_found;
+	bool sleep_mmio; /* system memory, else a port */
+	uint64_t sleep_control, sleep_status;
+	uint8_t sleep_s5; /* (SLP_TYP of \_S5_ << 2) | SLP_EN */
 	/* Ranges the boot data occupies, kept clear of the AP trampoline. */
 	uint32_t n_used;
 	struct probe_range used[8];
@@ -244,6 +257,7 @@ void test_cmdline(const struct probe_boot *b, const struct probe_opts *o);
 void test_memmap(struct probe_boot *b, const struct probe_opts *o);
 void test_initrd(const struct probe_boot *b, const struct probe_opts *o);
 void test_acpi(const struct probe_boot *b, const struct probe_opts *o);
+void test_acpi_poweroff(struct probe_boot *b);
 bool mem_is_ram(const struct probe_boot *b, uint64_t addr, uint64_t size);
 
 /* cpu.c */
@@ -259,6 +273,7 @@ void test_rtc(const struct probe_opts *o);
 void test_hostile_ports(const struct probe_opts *o);
 void test_hostile_mmio(const struct probe_boot *b, const struct probe_opts *o);
 __attribute__((noreturn)) void probe_reset(void);
+__attribute__((noreturn)) void probe_poweroff(const struct probe_boot *b);
 __attribute__((noreturn)) void probe_triple_fault(void);
 uint64_t prng_next(uint64_t *state);
 

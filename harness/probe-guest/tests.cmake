@@ -48,6 +48,12 @@ cvmm_probe_test(NAME boot.probe.qemu.cpu-template RUNNER ${tcg}
                 CMDLINE "${sanitize} probe.expect_masked=avx2,sse4_2,rdrand probe.expect_present=avx,sse4_1,popcnt,lm,nx")
 cvmm_probe_test(NAME boot.probe.qemu.triple-fault RUNNER ${tcg} --machine q35
                 CMDLINE "probe.triple_fault=1" EXPECT_END triple-fault)
+# The ACPI power-off path on QEMU's tables: microvm's FADT names its
+# generic event device's sleep registers in system memory (the reference
+# VMM's are ports); QEMU exits 0 on a power-off.
+cvmm_probe_test(NAME boot.probe.qemu.poweroff-microvm RUNNER ${tcg}
+                CMDLINE "${sanitize} probe.poweroff=1" EXPECT_END poweroff
+                GREP "^ok [0-9]+ - acpi power-off: XSDT -> FADT sleep control address 0x")
 cvmm_probe_test(NAME boot.probe.qemu.hang RUNNER ${tcg} --boot-timeout 5
                 CMDLINE "${sanitize} probe.hang=spin" EXPECT_STATUS 124
                 EXPECT_END hang)
