@@ -60,7 +60,14 @@ static void i8042_reset(void *ctx)
 {
 	struct rvmm_devices *d = ctx;
 
-	d->reset(d->reset_ctx);
+	d->reset(d->end_ctx);
+}
+
+static void sleep_poweroff(void *ctx)
+{
+	struct rvmm_devices *d = ctx;
+
+	d->poweroff(d->end_ctx);
 }
 
 static int64_t rtc_now(void *ctx)
@@ -79,7 +86,7 @@ static const struct cvmm_sio_rtc_ops rtc_ops = {.now = rtc_now};
 
 /* ---- bus handlers: byte-wide devices, one access at a time ---- */
 
-enum which { COM1, I8042, RTC };
+enum which { COM1, I8042, RTC, SLEEP };
 
 static void port_read(void *ctx, uint64_t base, uint64_t offset, uint8_t *data,
 		      size_t size)
@@ -96,6 +103,8 @@ static void port_read(void *ctx, uint64_t base, uint64_t offset, uint8_t *data,
 			data[i] = cvmm_sio_serial_read(d->serial, off);
 		else if (p->which == I8042)
 			data[i] = cvmm_sio_i8042_read(d->i8042, off);
+		else if (p->which == SLEEP)
+			data[i] = rvmm_sleep_read(&d->sleep, off);
 		else
 			data[i] = cvmm_sio_rtc_read(d->rtc, off);
 	}
@@ -117,6 +126,8 @@ static void port_write(void *ctx, uint64_t base, uint64_t offset,
 			cvmm_sio_serial_write(d->serial, off, data[i]);
 		else if (p->which == I8042)
 			cvmm_sio_i8042_write(d->i8042, off, data[i]);
+		else if (p->which == SLEEP)
+			rvmm_sleep_write(&d->sleep, off, data[i]);
 		else
 			cvmm_sio_rtc_write(d->rtc, off, data[i]);
 	}
@@ -162,7 +173,8 @@ static int insert(struct cvmm_dev_bus *bus, uint64_t base, uint64_t size,
 
 int rvmm_devices_create(struct rvmm_devices *d, const struct rvmm_options *o,
 			struct cvmm_kvm_vm *vm, void (*reset)(void *ctx),
-			void *reset_ctx, struct rvmm_err *e)
+			void (*poweroff)(void *ctx), void *end_ctx,
+			struct rvmm_err *e)
 {
 	char msg[CVMM_KVM_ERROR_MSG_SIZE];
 	int rc;
@@ -170,7 +182,9 @@ int rvmm_devices_create(struct rvmm_devices *d, const struct rvmm_options *o,
 	memset(d, 0, sizeof(*d));
 	d->irqfd = d->rx_ready_fd = d->out_fd = -1;
 	d->reset = reset;
-	d->reset_ctx = reset_ctx;
+	d->poweroff = poweroff;
+	d->end_ctx = end_ctx;
+	rvmm_sleep_init(&d->sleep, sleep_poweroff, d);
 	/* 10 messages, then one a second: a hostile guest cannot flood. */
 	cvmm_sys_ratelimit_init(&d->pio_log, 10, 1000000000ull, NULL, NULL);
 	cvmm_sys_ratelimit_init(&d->mmio_log, 10, 1000000000ull, NULL, NULL);
@@ -208,6 +222,7 @@ int rvmm_devices_create(struct rvmm_devices *d, const struct rvmm_options *o,
 	d->com1_ctx = (struct rvmm_port_dev){d, COM1};
 	d->i8042_ctx = (struct rvmm_port_dev){d, I8042};
 	d->rtc_ctx = (struct rvmm_port_dev){d, RTC};
+	d->sleep_ctx = (struct rvmm_port_dev){d, SLEEP};
 	rc = insert(d->pio, RVMM_COM1_BASE, 8, &port_ops, &d->com1_ctx, "COM1",
 		    e);
 	if (rc == 0)
@@ -219,6 +234,10 @@ int rvmm_devices_create(struct rvmm_devices *d, const struct rvmm_options *o,
 	if (rc == 0)
 		rc =
 		    insert(d->pio, 0x80, 1, &ignored_ops, NULL, "POST port", e);
+	if (rc == 0)
+		rc =
+		    insert(d->pio, RVMM_SLEEP_CONTROL_PORT, RVMM_SLEEP_PORTS,
+			   &port_ops, &d->sleep_ctx, "ACPI sleep registers", e);
 	return rc;
 }
 

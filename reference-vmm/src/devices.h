@@ -6,14 +6,17 @@
  *   0x60-0x64    vm-superio's i8042, whose reset line ends the VM;
  *   0x70-0x71    vm-superio's CMOS RTC on the host's CLOCK_REALTIME;
  *   0x80         the POST/delay port Linux writes between slow port
- *                accesses: accepted and ignored.
+ *                accesses: accepted and ignored;
+ *   0x600-0x601  the ACPI sleep control and status registers the FADT
+ *                names (sleep.h): the guest's power off (\_S5_) ends the
+ *                VM, other sleep states are ignored.
  * Everything else (port I/O and all MMIO: KVM handles the PIC, PIT,
  * IOAPIC and LAPIC itself) is unhandled: logged, rate-limited, and read as
  * open bus (all ones) by vm-device's buses.
  *
  * Threads. vCPU threads dispatch exits through rvmm_devices_pio() and
  * _mmio(); the event loop feeds COM1 input with rvmm_devices_input() and
- * _input_retry(). One mutex serializes the three devices (they are pure
+ * _input_retry(). One mutex serializes the four devices (they are pure
  * state machines without locks of their own).
  *
  * Ownership: rvmm_devices_create() creates the devices, buses and
@@ -24,6 +27,7 @@
 
 #include "err.h"
 #include "options.h"
+#include "sleep.h"
 
 #include <cvmm/dev-bus.h>
 #include <cvmm/kvm.h>
@@ -65,22 +69,27 @@ struct rvmm_devices {
 	uint64_t irq_lost; /* irqfd writes that failed (never expected) */
 	/* Logs of unhandled accesses, one limiter per bus. */
 	struct cvmm_sys_ratelimit pio_log, mmio_log;
-	struct rvmm_port_dev com1_ctx, i8042_ctx, rtc_ctx;
-	/* The i8042's reset line. */
+	struct rvmm_port_dev com1_ctx, i8042_ctx, rtc_ctx, sleep_ctx;
+	/* The ACPI sleep registers: power off. */
+	struct rvmm_sleep sleep;
+	/* The i8042's reset line and the power off. */
 	void (*reset)(void *ctx);
-	void *reset_ctx;
+	void (*poweroff)(void *ctx);
+	void *end_ctx;
 };
 
 /*
  * Create the devices on d's buses and wire COM1's IRQ to vm through an
- * irqfd. reset(reset_ctx) is called (from a vCPU thread, with the device
- * lock held) when the guest pulses the i8042 reset line.
+ * irqfd. reset(end_ctx) is called (from a vCPU thread, with the device
+ * lock held) when the guest pulses the i8042 reset line, poweroff(end_ctx)
+ * likewise when it writes S5 to the ACPI sleep control register.
  */
 RVMM_MUST_CHECK int rvmm_devices_create(struct rvmm_devices *d,
 					const struct rvmm_options *o,
 					struct cvmm_kvm_vm *vm,
 					void (*reset)(void *ctx),
-					void *reset_ctx, struct rvmm_err *e);
+					void (*poweroff)(void *ctx),
+					void *end_ctx, struct rvmm_err *e);
 
 void rvmm_devices_destroy(struct rvmm_devices *d);
 

@@ -23,7 +23,8 @@ enum rvmm_exit {
 	RVMM_EXIT_EMULATION = 5,
 	/* --boot-timeout passed before the guest ended. */
 	RVMM_EXIT_TIMEOUT = 6,
-	/* The guest powered off (KVM_SYSTEM_EVENT_SHUTDOWN). */
+	/* The guest powered off: S5 to the ACPI sleep control register
+	 * (sleep.h), or KVM_SYSTEM_EVENT_SHUTDOWN. */
 	RVMM_EXIT_POWEROFF = 7,
 	/* SIGINT or SIGTERM stopped the VMM. */
 	RVMM_EXIT_SIGNAL = 8,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "loader.h"
+#include "sleep.h"
 
 #include <cvmm/acpi-mem.h>
 
@@ -248,6 +249,12 @@ int rvmm_load_acpi(const struct cvmm_mem *mem, uint32_t vcpus,
 	int rc;
 
 	cvmm_acpi_config_init(&cfg, RVMM_ACPI_RSDP_ADDR, vcpus);
+	/* The FADT names the sleep registers and the DSDT gets \_S5_, so a
+	 * kernel has a power-off path (Linux's acpi_power_off). */
+	cfg.sleep_control.space = CVMM_ACPI_SPACE_IO;
+	cfg.sleep_control.addr = RVMM_SLEEP_CONTROL_PORT;
+	cfg.sleep_status.space = CVMM_ACPI_SPACE_IO;
+	cfg.sleep_status.addr = RVMM_SLEEP_STATUS_PORT;
 	rc = cvmm_acpi_write(mem, &cfg, RVMM_ACPI_MAX);
 	if (rc)
 		return rvmm_fail(e, rc, "ACPI tables for %u vCPUs: %s", vcpus,

@@ -16,6 +16,9 @@
  *   0x20000  command line
  *   0xe0000  the ACPI tables (acpi-tables component), RSDP first, in the
  *            e820-reserved range [0xe0000, 0x100000) (memory.h)
+ * Ports the ACPI tables name (devices.h): the reset register 0x64 (the
+ * i8042), the sleep control and status registers 0x600 and 0x601
+ * (sleep.h).
  */
 #ifndef RVMM_LOADER_H
 #define RVMM_LOADER_H
@@ -54,7 +57,9 @@ RVMM_MUST_CHECK int rvmm_load(const struct rvmm_options *o,
  * Write the ACPI tables for vcpus processors at RVMM_ACPI_RSDP_ADDR: the
  * acpi-tables component's PC defaults (IOAPIC 0xfec00000, LAPIC
  * 0xfee00000, COM1, the i8042 and the RTC in the DSDT, reset by 0xfe to
- * port 0x64; no virtio-mmio device and no sleep registers yet). The kernel
+ * port 0x64; no virtio-mmio device yet), plus the sleep control and status
+ * registers at ports 0x600 and 0x601 and \_S5_ in the DSDT (power off,
+ * sleep.h). The kernel
  * is given the RSDP's address by rvmm_load() (zero page or start_info),
  * and finds it by scanning 0xe0000-0xfffff too.
  */

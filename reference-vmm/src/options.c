@@ -44,7 +44,8 @@ void rvmm_options_usage(FILE *f)
 	    "  %d  KVM internal error or VM entry failure\n"
 	    "  %d  emulation failure (instruction bytes reported)\n"
 	    "  %d  --boot-timeout passed\n"
-	    "  %d  guest powered off (KVM_SYSTEM_EVENT_SHUTDOWN)\n"
+	    "  %d  guest powered off (ACPI S5 to the sleep control register,\n"
+	    "      port 0x600; KVM_SYSTEM_EVENT_SHUTDOWN)\n"
 	    "  %d  stopped by SIGINT or SIGTERM\n",
 	    RVMM_DEFAULT_LINE, RVMM_DEFAULT_MEM, RVMM_MEM_MIN_MIB,
 	    RVMM_MEM_MAX_MIB, RVMM_VCPUS_MAX, RVMM_EXIT_RESET,

@@ -103,6 +103,14 @@ static void on_reset(void *ctx)
 		    "guest reset through the i8042 (0xfe to port 0x64)");
 }
 
+static void on_poweroff(void *ctx)
+{
+	rvmm_vm_end(ctx, RVMM_EXIT_POWEROFF,
+		    "guest powered off through the ACPI sleep control "
+		    "register (S5 to port 0x%x)",
+		    RVMM_SLEEP_CONTROL_PORT);
+}
+
 static int create_vcpus(struct rvmm_vm *vm, const struct rvmm_options *o,
 			struct rvmm_err *e)
 {
@@ -158,7 +166,8 @@ int rvmm_vm_create(struct rvmm_vm *vm, const struct rvmm_options *o,
 		rc = map_memory(vm, e);
 	if (rc)
 		return rc;
-	rc = rvmm_devices_create(&vm->dev, o, vm->vm, on_reset, vm, e);
+	rc = rvmm_devices_create(&vm->dev, o, vm->vm, on_reset, on_poweroff, vm,
+				 e);
 	vm->dev_created = true;
 	if (rc)
 		return rc;

@@ -3,11 +3,13 @@
  * The ACPI tables the reference VMM writes (rvmm_load_acpi(): the
  * acpi-tables component's PC defaults), read back from guest memory:
  * RSDP and table checksums, the XSDT's entries, one MADT local APIC per
- * vCPU, the FADT's DSDT and reset register, the DSDT's three devices.
+ * vCPU, the FADT's DSDT, reset register and sleep registers, the DSDT's
+ * three devices and \_S5_.
  * With an argument, the DSDT is also written to that file (for
  * `iasl -d`). Prints TAP.
  */
 #include "loader.h"
+#include "sleep.h"
 
 #include <cvmm/acpi.h>
 #include <cvmm/mem-mmap.h>
@@ -64,7 +66,7 @@ int main(int argc, char **argv)
 	const uint8_t *rsdp, *xsdt, *fadt, *dsdt, *madt;
 	uint32_t cpus = 0;
 
-	printf("1..8\n");
+	printf("1..10\n");
 	if (cvmm_mem_mmap_create(&r, 1, &mm) != 0)
 		return 1;
 	mem = cvmm_mem_mmap_iface(mm);
@@ -102,6 +104,18 @@ int main(int argc, char **argv)
 		has(dsdt, le32(dsdt + 4), "RTC0") &&
 		has(dsdt, le32(dsdt + 4), "_SB_"),
 	    "DSDT: COM1, KBC0 and RTC0 in \\_SB");
+	/* SLEEP_CONTROL_REG at 244, SLEEP_STATUS_REG at 256: Generic
+	 * Address Structures, system I/O (1), 8 bits, byte access (1). */
+	tap(le32(fadt + 4) >= 268 && fadt[244] == 1 && fadt[245] == 8 &&
+		fadt[246] == 0 && fadt[247] == 1 &&
+		le64(fadt + 248) == RVMM_SLEEP_CONTROL_PORT && fadt[256] == 1 &&
+		fadt[257] == 8 && fadt[258] == 0 && fadt[259] == 1 &&
+		le64(fadt + 260) == RVMM_SLEEP_STATUS_PORT,
+	    "FADT: sleep control at port 0x600, sleep status at 0x601");
+	/* Name (\_S5_, Package (4) {5, 0, 0, 0}): NameOp, root prefix, then
+	 * PackageOp, PkgLength 7, 4 elements, BytePrefix 5 (SLP_TYP), ... */
+	tap(has(dsdt, le32(dsdt + 4), "\x08\\_S5_\x12\x07\x04\x0a\x05"),
+	    "DSDT: \\_S5_ package");
 	if (argc > 1) {
 		FILE *f = fopen(argv[1], "wb");
 
