@@ -75,6 +75,16 @@ struct fx {
 	struct cvmm_vqm *m[CVMM_VDEV_MAX_QUEUES];
 	int raises;
 	int lowers;
+	/* The device's guest-memory writes while the suite watches (one
+	 * flag byte per byte of [RING_BASE, IND_END)), and the first write
+	 * seen anywhere else. */
+	uint8_t *written;
+	/* [lo, hi): the part of written that has flags set. */
+	uint64_t lo;
+	uint64_t hi;
+	bool watching;
+	bool wrote_elsewhere;
+	uint64_t elsewhere;
 };
 
 static const struct cvmm_mem_range guest_map[] = {
@@ -194,7 +204,10 @@ static int setup(void **state)
 		return -1;
 	}
 	f->mem = cvmm_mem_test_iface(f->tm);
-	if (open_device(f, &f->inst, &f->dev, &f->t) != 0) {
+	f->written = calloc(1, IND_END - RING_BASE);
+	if (f->written == NULL ||
+	    open_device(f, &f->inst, &f->dev, &f->t) != 0) {
+		free(f->written);
 		cvmm_mem_test_destroy(f->tm);
 		free(f);
 		return -1;
@@ -214,6 +227,7 @@ static int teardown(void **state)
 	if (f->inst != NULL)
 		f->reg->destroy(f->inst);
 	cvmm_mem_test_destroy(f->tm);
+	free(f->written);
 	free(f);
 	return 0;
 }
@@ -493,9 +507,9 @@ static int kick(struct fx *f, uint32_t q)
 }
 
 /* The request at head on q was answered as the used-ring rules say. */
-static void expect_answer(struct fx *f, uint32_t q,
-			  const struct cvmm_vdev_conf_request *req,
-			  uint16_t head)
+static uint32_t expect_answer(struct fx *f, uint32_t q,
+			      const struct cvmm_vdev_conf_request *req,
+			      uint16_t head)
 {
 	struct cvmm_vq *vq = cvmm_vdev_mmio_queue(f->t, q);
 	uint16_t id = 0;
@@ -527,6 +541,118 @@ static void expect_answer(struct fx *f, uint32_t q,
 		"Used Buffer Notification: queue %u: a driver that did not "
 		"suppress interrupts must get one (InterruptStatus 0x%x)",
 		q, isr(f));
+	ack_interrupts(f);
+	return len;
+}
+
+/* Record every successful guest-memory write while watching. */
+static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
+		    uint64_t len, int result)
+{
+	struct fx *f = arg;
+
+	if (!f->watching || op != CVMM_MEM_TEST_WRITE || result != 0 ||
+	    len == 0)
+		return;
+	if (gpa.raw < RING_BASE || gpa.raw > IND_END ||
+	    len > IND_END - gpa.raw) {
+		if (!f->wrote_elsewhere)
+			f->elsewhere = gpa.raw;
+		f->wrote_elsewhere = true;
+		return;
+	}
+	memset(f->written + (gpa.raw - RING_BASE), 1, (size_t)len);
+	if (gpa.raw - RING_BASE < f->lo)
+		f->lo = gpa.raw - RING_BASE;
+	if (gpa.raw - RING_BASE + len > f->hi)
+		f->hi = gpa.raw - RING_BASE + len;
+}
+
+static void watch(struct fx *f, bool on)
+{
+	if (on) {
+		if (f->lo < f->hi)
+			memset(f->written + f->lo, 0, (size_t)(f->hi - f->lo));
+		f->lo = IND_END - RING_BASE;
+		f->hi = 0;
+		f->wrote_elsewhere = false;
+		cvmm_mem_test_set_observer(f->tm, observe, f);
+	} else {
+		cvmm_mem_test_set_observer(f->tm, NULL, NULL);
+	}
+	f->watching = on;
+}
+
+/* Whether byte gpa lies in a used ring (which the device writes). */
+static bool in_used_ring(const struct fx *f, uint64_t gpa)
+{
+	for (uint32_t q = 0; q < f->info.num_queues; q++) {
+		const struct cvmm_vqm_layout *l;
+		uint64_t n;
+
+		if (f->m[q] == NULL)
+			continue;
+		l = cvmm_vqm_get_layout(f->m[q]);
+		n = 6u + 8u * (uint64_t)l->size + (l->event_idx ? 2u : 0u);
+		if (gpa >= l->used.raw && gpa - l->used.raw < n)
+			return true;
+	}
+	return false;
+}
+
+/* The device wrote only the request's writable buffers and the used rings
+ * (never a readable buffer, a descriptor or the avail ring), and at least
+ * the used length from the start of the first writable buffer. */
+static void expect_writes(struct fx *f, uint32_t q,
+			  const struct cvmm_vdev_conf_request *req,
+			  uint32_t used_len)
+{
+	uint64_t left = used_len;
+
+	REQUIRE(f, !f->wrote_elsewhere,
+		"The Virtqueue Descriptor Table: queue %u: the device wrote "
+		"guest memory at 0x%llx, outside the request's writable "
+		"buffers",
+		q, (unsigned long long)f->elsewhere);
+	for (uint64_t i = f->lo; i < f->hi; i++) {
+		uint64_t gpa = RING_BASE + i;
+		bool ok;
+
+		if (f->written[i] == 0)
+			continue;
+		ok = in_used_ring(f, gpa);
+		for (uint32_t b = 0; !ok && b < req->nbufs; b++)
+			ok = req->bufs[b].writable &&
+			     gpa >= req->bufs[b].addr &&
+			     gpa - req->bufs[b].addr < req->bufs[b].len;
+		REQUIRE(f, ok,
+			"The Virtqueue Descriptor Table: queue %u: the device "
+			"must not write guest memory outside the request's "
+			"device-writable buffers (it wrote 0x%llx)",
+			q, (unsigned long long)gpa);
+	}
+	for (uint32_t b = 0; left > 0 && b < req->nbufs; b++) {
+		const struct cvmm_vdev_conf_buf *buf = &req->bufs[b];
+
+		if (!buf->writable)
+			continue;
+		for (uint32_t k = 0; left > 0 && k < buf->len; k++, left--)
+			REQUIRE(f, f->written[buf->addr + k - RING_BASE] != 0,
+				"The Virtqueue Used Ring: queue %u: the device "
+				"must write at least len (%u) bytes from the "
+				"first writable buffer; byte %u of buffer %u "
+				"was not written",
+				q, used_len, k, b);
+	}
+}
+
+/* The registration's own check of the answer, after the generic ones. */
+static uint32_t check_answer(struct fx *f, uint32_t q,
+			     const struct cvmm_vdev_conf_request *req,
+			     uint32_t len)
+{
+	int rc;
+
 	if (f->reg->check != NULL) {
 		rc = f->reg->check(f->inst, q, req, len);
 		REQUIRE(f, rc == 0,
@@ -534,7 +660,7 @@ static void expect_answer(struct fx *f, uint32_t q,
 			"wrong (%d)",
 			q, len, rc);
 	}
-	ack_interrupts(f);
+	return len;
 }
 
 /* One request on q, answered. false if q takes no request. */
@@ -542,16 +668,21 @@ static bool request_round(struct fx *f, uint32_t q, bool indirect)
 {
 	struct cvmm_vdev_conf_request req;
 	uint16_t head = 0;
+	uint32_t len;
 	int rc;
 
 	if (add_request(f, q, indirect, &req, &head) != 0)
 		return false;
+	watch(f, true);
 	rc = kick(f, q);
+	watch(f, false);
 	REQUIRE(f, rc == 0,
 		"queue %u: a valid request must be taken without error "
 		"(notify/answer %d, status 0x%x)",
 		q, rc, status(f));
-	expect_answer(f, q, &req, head);
+	len = expect_answer(f, q, &req, head);
+	expect_writes(f, q, &req, len);
+	(void)check_answer(f, q, &req, len);
 	return true;
 }
 
@@ -722,7 +853,9 @@ static void status_driver_ok_activates(void **state)
 			"on ready queue %u must be taken (%d)",
 			q, rc);
 		if (pending[q])
-			expect_answer(f, q, &req[q], head[q]);
+			(void)check_answer(
+			    f, q, &req[q],
+			    expect_answer(f, q, &req[q], head[q]));
 	}
 	REQUIRE(f, (status(f) & (S_NR | S_FAIL)) == 0,
 		"Device Status Field: a working device must not need a reset "
@@ -1741,7 +1874,9 @@ static void memory_failures_fail_closed(void **state)
 					"queue %u: a request without failure "
 					"must be taken (%d)",
 					q, rc);
-				expect_answer(f, q, &req, head);
+				(void)check_answer(
+				    f, q, &req,
+				    expect_answer(f, q, &req, head));
 				done = true;
 				continue;
 			}
