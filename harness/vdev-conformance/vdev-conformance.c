@@ -1605,6 +1605,126 @@ static void used_one_entry_per_request(void **state)
 			"queue %u: valid requests must not break it", q);
 }
 
+/* InterruptACK clears the bits written, and clearing the last one lowers
+ * the interrupt line. */
+static void interrupt_ack_clears_status(void **state)
+{
+	struct fx *f = *state;
+	struct cvmm_vdev_conf_request req;
+	uint16_t head = 0;
+	bool tested = false;
+
+	if (!any_request(f))
+		skip_no_request(f);
+	bring_up(f, offered(f));
+	for (uint32_t q = 0; q < f->info.num_queues && !tested; q++) {
+		int lowers;
+
+		if (add_request(f, q, false, &req, &head) != 0)
+			continue;
+		tested = true;
+		REQUIRE(f, kick(f, q) == 0, "queue %u: request", q);
+		REQUIRE(f, (isr(f) & R(INT_VRING)) != 0,
+			"Used Buffer Notification: queue %u: InterruptStatus "
+			"bit 0 after a used buffer",
+			q);
+		lowers = f->lowers;
+		wr(f, R(INTERRUPT_ACK), R(INT_CONFIG));
+		REQUIRE(f, (isr(f) & R(INT_VRING)) != 0,
+			"virtio-mmio: InterruptACK clears only the bits "
+			"written");
+		wr(f, R(INTERRUPT_ACK), R(INT_VRING));
+		REQUIRE(f, isr(f) == 0 && f->lowers > lowers,
+			"virtio-mmio: acknowledging the last interrupt bit "
+			"must clear InterruptStatus (0x%x) and lower the line",
+			isr(f));
+	}
+}
+
+/* Negotiate features, make every queue ready and set DRIVER_OK; false if
+ * the device refuses the set (which it may). */
+static bool bring_up_with(struct fx *f, uint64_t features)
+{
+	if (negotiate_rc(f, features) != 0)
+		return false;
+	for (uint32_t q = 0; q < f->info.num_queues; q++)
+		setup_queue(f, q);
+	driver_ok(f);
+	return true;
+}
+
+/* A driver that suppresses used buffer notifications (avail flags
+ * NO_INTERRUPT, or used_event past the next entry with EVENT_IDX) still
+ * gets its buffers, without an interrupt. The device has to leave the
+ * decision to its transport (host queue_used), not raise one itself. */
+static void used_notification_suppression(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t ev = CVMM_VDEV_F_EVENT_IDX;
+	unsigned tested = 0;
+
+	if (!any_request(f))
+		skip_no_request(f);
+	for (int with_ev = 0; with_ev < 2; with_ev++) {
+		if (with_ev && (offered(f) & ev) == 0)
+			continue;
+		for (uint32_t q = 0; q < f->info.num_queues; q++) {
+			struct cvmm_vdev_conf_request req;
+			uint16_t head = 0, id = 0;
+			uint32_t len = 0;
+			uint64_t used = 0;
+			int rc;
+
+			reset(f);
+			if (!bring_up_with(f, with_ev ? offered(f)
+						      : offered(f) & ~ev))
+				break;
+			/* The first entry after the queue starts may always
+			 * interrupt (the device has no earlier decision to
+			 * compare with, as in Linux's vhost): go past it. */
+			if (with_ev && !request_round(f, q, false))
+				continue;
+			if (add_request(f, q, false, &req, &head) != 0)
+				continue;
+			if (with_ev) {
+				rc = cvmm_vqm_peek(f->m[q], CVMM_VQM_USED_IDX,
+						   0, &used);
+				if (rc == 0)
+					rc = cvmm_vqm_poke(f->m[q],
+							   CVMM_VQM_USED_EVENT,
+							   0, used + 5u);
+			} else {
+				rc = cvmm_vqm_poke(f->m[q],
+						   CVMM_VQM_AVAIL_FLAGS, 0,
+						   CVMM_VQM_AVAIL_NO_INTERRUPT);
+			}
+			REQUIRE(f, rc == 0, "suite: poke (%d)", rc);
+			tested++;
+			REQUIRE(f, kick(f, q) == 0, "queue %u: request", q);
+			rc = cvmm_vqm_get_used(f->m[q], &id, &len);
+			REQUIRE(f, rc == 0 && id == head,
+				"The Virtqueue Used Ring: queue %u: a request "
+				"must be answered with notifications "
+				"suppressed (%d)",
+				q, rc);
+			REQUIRE(f, (isr(f) & R(INT_VRING)) == 0,
+				"%s: queue %u: the driver suppressed used "
+				"buffer notifications; the device SHOULD NOT "
+				"send one (InterruptStatus 0x%x)",
+				with_ev ? "Used Buffer Notification "
+					  "Suppression (used_event)"
+					: "Used Buffer Notification "
+					  "Suppression (NO_INTERRUPT)",
+				q, isr(f));
+		}
+	}
+	if (tested == 0) {
+		print_message("%s: no feature set to test suppression with\n",
+			      f->reg->name);
+		skip();
+	}
+}
+
 enum hostile {
 	H_HEAD_RANGE,
 	H_AVAIL_JUMP,
@@ -2086,6 +2206,8 @@ int cvmm_vdev_conformance_run(const struct cvmm_vdev_conf_device *dev,
 		    TEST(config_generation_stable),
 		    TEST(registers_total),
 		    TEST(used_one_entry_per_request),
+		    TEST(interrupt_ack_clears_status),
+		    TEST(used_notification_suppression),
 		    TEST(hostile_head_out_of_range),
 		    TEST(hostile_avail_index_jump),
 		    TEST(hostile_next_out_of_range),
