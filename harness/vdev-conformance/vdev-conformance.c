@@ -83,6 +83,8 @@ struct fx {
 	uint64_t lo;
 	uint64_t hi;
 	bool watching;
+	/* Record reads, checks and translations too, not only writes. */
+	bool watch_all;
 	bool wrote_elsewhere;
 	uint64_t elsewhere;
 };
@@ -545,14 +547,15 @@ static uint32_t expect_answer(struct fx *f, uint32_t q,
 	return len;
 }
 
-/* Record every successful guest-memory write while watching. */
+/* Record every successful guest-memory write (with watch_all, every
+ * access) while watching. */
 static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
 		    uint64_t len, int result)
 {
 	struct fx *f = arg;
 
-	if (!f->watching || op != CVMM_MEM_TEST_WRITE || result != 0 ||
-	    len == 0)
+	if (!f->watching || (op != CVMM_MEM_TEST_WRITE && !f->watch_all) ||
+	    result != 0 || len == 0)
 		return;
 	if (gpa.raw < RING_BASE || gpa.raw > IND_END ||
 	    len > IND_END - gpa.raw) {
@@ -2080,6 +2083,154 @@ static bool same_state(const struct cvmm_vdev_mmio_state *a,
 	return true;
 }
 
+/* A queue the driver did not make ready is not touched: its rings hold a
+ * request, the driver notifies it anyway, and the device reads nothing of
+ * it (virtio-mmio: "The device MUST NOT access virtual queue contents when
+ * QueueReady is zero"). The other queues work. */
+static void queue_not_ready_untouched(void **state)
+{
+	struct fx *f = *state;
+	unsigned tested = 0;
+
+	if (!any_request(f))
+		skip_no_request(f);
+	for (uint32_t q = 0; q < f->info.num_queues; q++) {
+		struct cvmm_vdev_conf_request req;
+		const struct cvmm_vqm_layout *l;
+		uint16_t head = 0;
+		uint64_t ring_end;
+		int rc;
+
+		negotiate(f, offered(f));
+		for (uint32_t i = 0; i < f->info.num_queues; i++)
+			if (i != q)
+				setup_queue(f, i);
+		/* q's rings and registers, all but QueueReady. */
+		setup_queue(f, q);
+		wr(f, R(QUEUE_SEL), q);
+		wr(f, R(QUEUE_READY), 0);
+		driver_ok(f);
+		if (add_request(f, q, false, &req, &head) != 0) {
+			reset(f);
+			continue;
+		}
+		tested++;
+		f->watch_all = true;
+		watch(f, true);
+		rc = kick(f, q);
+		watch(f, false);
+		f->watch_all = false;
+		REQUIRE(f, rc != 0,
+			"virtio-mmio: a notification for queue %u, which is "
+			"not ready, must be refused",
+			q);
+		l = cvmm_vqm_get_layout(f->m[q]);
+		ring_end = RING_BASE + (uint64_t)QUEUE_STRIDE * (q + 1);
+		for (uint64_t i = f->lo; i < f->hi; i++) {
+			uint64_t gpa = RING_BASE + i;
+			bool bad = gpa >= l->desc.raw && gpa < ring_end;
+
+			for (uint32_t b = 0; !bad && b < req.nbufs; b++)
+				bad = gpa >= req.bufs[b].addr &&
+				      gpa - req.bufs[b].addr < req.bufs[b].len;
+			REQUIRE(f, f->written[i] == 0 || !bad,
+				"virtio-mmio device requirements: queue %u is "
+				"not ready: the device must not access its "
+				"rings or buffers (it accessed 0x%llx)",
+				q, (unsigned long long)gpa);
+		}
+		REQUIRE(f, (status(f) & S_NR) == 0,
+			"virtio-mmio: a notification for a queue that is not "
+			"ready must not break the device (status 0x%x)",
+			status(f));
+		for (uint32_t i = 0; i < f->info.num_queues; i++)
+			if (i != q)
+				(void)request_round(f, i, false);
+		reset(f);
+	}
+	if (tested == 0)
+		skip_no_request(f);
+}
+
+/* Save at every stage of the driver's bring-up, restore into a fresh
+ * device, and finish the bring-up there: the restored device goes on as
+ * the saved one would have. */
+static void save_restore_every_stage(void **state)
+{
+	struct fx *f = *state;
+	struct cvmm_vdev_mmio_state *s = calloc(1, sizeof(*s));
+
+	REQUIRE(f, s != NULL, "suite: out of memory");
+	for (int stage = 0; stage < 4; stage++) {
+		struct cvmm_vdev_mmio *t2 = NULL;
+		struct cvmm_vdev dev2;
+		void *inst2 = NULL;
+		uint32_t half = (f->info.num_queues + 1) / 2;
+		int rc;
+
+		reset(f);
+		if (stage >= 1) {
+			wr(f, R(STATUS), S_ACK);
+			wr(f, R(STATUS), S_ACK | S_DRV);
+			write_features(f, offered(f));
+		}
+		if (stage >= 2) {
+			wr(f, R(STATUS), S_ACK | S_DRV | S_FOK);
+			for (uint32_t q = 0; q < half; q++)
+				setup_queue(f, q);
+		}
+		if (stage >= 3) {
+			for (uint32_t q = half; q < f->info.num_queues; q++)
+				setup_queue(f, q);
+			driver_ok(f);
+		}
+		rc = cvmm_vdev_mmio_save(f->t, s);
+		if (rc == -EOPNOTSUPP) {
+			free(s);
+			print_message("%s: the device does not save its "
+				      "state\n",
+				      f->reg->name);
+			skip();
+		}
+		REQUIRE(f, rc == 0, "save: stage %d must save (%d)", stage, rc);
+		REQUIRE(f, open_device(f, &inst2, &dev2, &t2) == 0,
+			"save: a second instance");
+		cvmm_vdev_mmio_destroy(f->t);
+		f->reg->destroy(f->inst);
+		f->t = t2;
+		f->inst = inst2;
+		f->dev = dev2;
+		rc = cvmm_vdev_mmio_restore(f->t, s);
+		REQUIRE(f, rc == 0,
+			"restore: the state saved at stage %d must restore "
+			"(%d)",
+			stage, rc);
+		/* Finish what the saved driver had not done yet. */
+		if (stage < 1) {
+			wr(f, R(STATUS), S_ACK);
+			wr(f, R(STATUS), S_ACK | S_DRV);
+			write_features(f, offered(f));
+		}
+		if (stage < 2) {
+			rc = wr_rc(f, R(STATUS), S_ACK | S_DRV | S_FOK);
+			REQUIRE(f, rc == 0,
+				"restore: stage %d: FEATURES_OK after restore "
+				"(%d)",
+				stage, rc);
+			for (uint32_t q = 0; q < half; q++)
+				setup_queue(f, q);
+		}
+		if (stage < 3) {
+			for (uint32_t q = half; q < f->info.num_queues; q++)
+				setup_queue(f, q);
+			driver_ok(f);
+		}
+		for (uint32_t q = 0; q < f->info.num_queues; q++)
+			(void)request_round(f, q, false);
+	}
+	free(s);
+}
+
 static void save_restore_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -2217,7 +2368,9 @@ int cvmm_vdev_conformance_run(const struct cvmm_vdev_conf_device *dev,
 		    TEST(hostile_writable_buffer_read_only),
 		    TEST(hostile_indirect_table_length),
 		    TEST(memory_failures_fail_closed),
+		    TEST(queue_not_ready_untouched),
 		    TEST(save_restore_round_trip),
+		    TEST(save_restore_every_stage),
 		};
 
 		(void)snprintf(group, sizeof(group),
