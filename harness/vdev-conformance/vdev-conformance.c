@@ -1737,6 +1737,9 @@ enum hostile {
 	H_WRAP,
 	H_READ_ONLY,
 	H_INDIRECT_LEN,
+	H_INDIRECT_NEXT_RANGE,
+	H_INDIRECT_NESTED,
+	H_INDIRECT_WITH_NEXT,
 };
 
 static const char *const hostile_name[] = {
@@ -1748,7 +1751,15 @@ static const char *const hostile_name[] = {
     "a buffer whose address wraps past 2^64",
     "a device-writable buffer in read-only memory",
     "an indirect table length not a multiple of 16",
+    "a next index past the end of an indirect table",
+    "an indirect descriptor inside an indirect table",
+    "an indirect descriptor with the NEXT flag",
 };
+
+static bool hostile_indirect(enum hostile h)
+{
+	return h >= H_INDIRECT_LEN;
+}
 
 /* The index of the chain's last descriptor (the device reaches it only by
  * walking the whole chain). */
@@ -1828,6 +1839,31 @@ static bool corrupt(struct fx *f, uint32_t q, uint16_t head,
 		rc = cvmm_vqm_poke(m, CVMM_VQM_DESC_LEN, head,
 				   16u * req->nbufs - 1u);
 		break;
+	case H_INDIRECT_NEXT_RANGE:
+	case H_INDIRECT_NESTED: {
+		/* The table's last entry (the model writes it at IND_BASE). */
+		cvmm_mem_gpa table = cvmm_mem_gpa_from(IND_BASE);
+		struct cvmm_vqm_desc d;
+
+		rc = cvmm_vqm_read_desc(&f->mem, table, req->nbufs - 1u, &d);
+		if (h == H_INDIRECT_NEXT_RANGE) {
+			d.flags = (uint16_t)(d.flags | CVMM_VQM_DESC_NEXT);
+			d.next = (uint16_t)req->nbufs;
+		} else {
+			d.flags = (uint16_t)(d.flags | CVMM_VQM_DESC_INDIRECT);
+		}
+		if (rc == 0)
+			rc = cvmm_vqm_write_desc(&f->mem, table,
+						 req->nbufs - 1u, &d);
+		break;
+	}
+	case H_INDIRECT_WITH_NEXT:
+		rc = cvmm_vqm_poke(m, CVMM_VQM_DESC_FLAGS, head,
+				   flags | CVMM_VQM_DESC_NEXT);
+		if (rc == 0)
+			rc = cvmm_vqm_poke(m, CVMM_VQM_DESC_NEXT_IDX, head,
+					   (head + 1u) & (qsize(f, q) - 1u));
+		break;
 	}
 	REQUIRE(f, rc == 0, "suite: poke (%d)", rc);
 	return true;
@@ -1892,7 +1928,7 @@ static void hostile_run(struct fx *f, enum hostile h)
 
 	if (!any_request(f))
 		skip_no_request(f);
-	if (h == H_INDIRECT_LEN &&
+	if (hostile_indirect(h) &&
 	    (offered(f) & CVMM_VDEV_F_INDIRECT_DESC) == 0) {
 		print_message("%s: VIRTIO_F_INDIRECT_DESC not offered\n",
 			      f->reg->name);
@@ -1904,7 +1940,7 @@ static void hostile_run(struct fx *f, enum hostile h)
 
 		reset(f);
 		bring_up(f, offered(f));
-		if (add_request(f, q, h == H_INDIRECT_LEN, &req, &head) != 0)
+		if (add_request(f, q, hostile_indirect(h), &req, &head) != 0)
 			continue;
 		if (!corrupt(f, q, head, &req, h))
 			continue;
@@ -1957,6 +1993,21 @@ static void hostile_writable_buffer_read_only(void **state)
 static void hostile_indirect_table_length(void **state)
 {
 	hostile_run(*state, H_INDIRECT_LEN);
+}
+
+static void hostile_indirect_next_out_of_range(void **state)
+{
+	hostile_run(*state, H_INDIRECT_NEXT_RANGE);
+}
+
+static void hostile_indirect_nested(void **state)
+{
+	hostile_run(*state, H_INDIRECT_NESTED);
+}
+
+static void hostile_indirect_with_next(void **state)
+{
+	hostile_run(*state, H_INDIRECT_WITH_NEXT);
 }
 
 /* Fail the Nth guest-memory access while the device answers, for every N
@@ -2367,6 +2418,9 @@ int cvmm_vdev_conformance_run(const struct cvmm_vdev_conf_device *dev,
 		    TEST(hostile_buffer_address_wraps),
 		    TEST(hostile_writable_buffer_read_only),
 		    TEST(hostile_indirect_table_length),
+		    TEST(hostile_indirect_next_out_of_range),
+		    TEST(hostile_indirect_nested),
+		    TEST(hostile_indirect_with_next),
 		    TEST(memory_failures_fail_closed),
 		    TEST(queue_not_ready_untouched),
 		    TEST(save_restore_round_trip),
