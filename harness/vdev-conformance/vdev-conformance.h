@@ -18,10 +18,14 @@
  * memory made of 1-byte regions and one on whole regions.
  * docs/fuzz-a-new-device.md walks through it.
  *
+ * Where the specification only says SHOULD (notification suppression),
+ * the suite checks it too and says SHOULD in the message: cvmm's devices
+ * leave that decision to the transport, so any device can meet it.
+ *
  * Every test creates a fresh device (create), a fresh transport and fresh
  * guest memory, and destroys them at its end, so no test sees another's
  * state. The suite keeps no global state: everything a test needs hangs
- * off cmocka's per-test state.
+ * off cmocka's per-test state. The registration is borrowed for the run.
  *
  * Guest memory the suite lays out (the request hook gets the BUF window):
  *   RING [0x10000, 0x20000)  queue q's rings at 0x10000 + 0x1000 * q
