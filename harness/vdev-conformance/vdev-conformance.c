@@ -1589,6 +1589,55 @@ static void registers_total(void **state)
 	REQUIRE(f, status(f) == 0, "virtio-mmio: reads must not change state");
 }
 
+/* Any value the guest writes to any register, before the handshake and
+ * after DRIVER_OK, leaves the device working after a reset: wrong sizes
+ * are refused, and every value is checked where it is used. */
+static void registers_total_writes(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t values[] = {0xffffffffu, 0x80000000u, 0x10001u, 1u};
+	const uint32_t lens[] = {1, 2, 3, 8};
+
+	for (int round = 0; round < 2; round++) {
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]);
+		     v++) {
+			reset(f);
+			if (round == 1)
+				bring_up(f, offered(f));
+			for (uint64_t off = 0; off < R(CONFIG); off += 4) {
+				uint8_t d[8];
+
+				(void)wr_rc(f, off, values[v]);
+				memset(d, 0xff, sizeof(d));
+				for (size_t k = 0;
+				     k < sizeof(lens) / sizeof(lens[0]); k++)
+					REQUIRE(
+					    f,
+					    cvmm_vdev_mmio_write(f->t, off + 1,
+								 d, lens[k]) !=
+						    0 &&
+						cvmm_vdev_mmio_write(
+						    f->t, off, d, lens[k]) != 0,
+					    "virtio-mmio: registers take only "
+					    "aligned 4-byte writes (%u bytes "
+					    "at 0x%03llx)",
+					    lens[k], (unsigned long long)off);
+			}
+			REQUIRE(f,
+				rd(f, R(MAGIC_VALUE)) == CVMM_VDEV_MMIO_MAGIC,
+				"virtio-mmio: the device must keep answering "
+				"after arbitrary register writes");
+		}
+	}
+	reset(f);
+	REQUIRE(f, isr(f) == 0 && cvmm_vdev_mmio_features(f->t) == 0,
+		"Device Reset: a reset after arbitrary writes must clear "
+		"everything");
+	bring_up(f, offered(f));
+	for (uint32_t q = 0; q < f->info.num_queues; q++)
+		(void)request_round(f, q, false);
+}
+
 /* ---- used ring ---- */
 
 static void used_one_entry_per_request(void **state)
@@ -2410,6 +2459,7 @@ int cvmm_vdev_conformance_run(const struct cvmm_vdev_conf_device *dev,
 		    TEST(config_outside_refused),
 		    TEST(config_generation_stable),
 		    TEST(registers_total),
+		    TEST(registers_total_writes),
 		    TEST(used_one_entry_per_request),
 		    TEST(interrupt_ack_clears_status),
 		    TEST(used_notification_suppression),
