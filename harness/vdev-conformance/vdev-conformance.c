@@ -79,6 +79,9 @@ struct fx {
 	 * flag byte per byte of [RING_BASE, IND_END)), and the first write
 	 * seen anywhere else. */
 	uint8_t *written;
+	/* Reads of each byte of [RING_BASE, IND_END) while watching (counts
+	 * stop at 2), for the double-fetch check. */
+	uint8_t *reads;
 	/* [lo, hi): the part of written that has flags set. */
 	uint64_t lo;
 	uint64_t hi;
@@ -207,9 +210,11 @@ static int setup(void **state)
 	}
 	f->mem = cvmm_mem_test_iface(f->tm);
 	f->written = calloc(1, IND_END - RING_BASE);
-	if (f->written == NULL ||
+	f->reads = calloc(1, IND_END - RING_BASE);
+	if (f->written == NULL || f->reads == NULL ||
 	    open_device(f, &f->inst, &f->dev, &f->t) != 0) {
 		free(f->written);
+		free(f->reads);
 		cvmm_mem_test_destroy(f->tm);
 		free(f);
 		return -1;
@@ -230,6 +235,7 @@ static int teardown(void **state)
 		f->reg->destroy(f->inst);
 	cvmm_mem_test_destroy(f->tm);
 	free(f->written);
+	free(f->reads);
 	free(f);
 	return 0;
 }
@@ -554,6 +560,12 @@ static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
 {
 	struct fx *f = arg;
 
+	if (f->watching && op == CVMM_MEM_TEST_READ && result == 0 &&
+	    gpa.raw >= RING_BASE && gpa.raw <= IND_END &&
+	    len <= IND_END - gpa.raw)
+		for (uint64_t i = gpa.raw - RING_BASE;
+		     i < gpa.raw - RING_BASE + len; i++)
+			f->reads[i] = f->reads[i] < 2 ? f->reads[i] + 1u : 2u;
 	if (!f->watching || (op != CVMM_MEM_TEST_WRITE && !f->watch_all) ||
 	    result != 0 || len == 0)
 		return;
@@ -579,6 +591,7 @@ static void watch(struct fx *f, bool on)
 		f->lo = IND_END - RING_BASE;
 		f->hi = 0;
 		f->wrote_elsewhere = false;
+		memset(f->reads, 0, IND_END - RING_BASE);
 		cvmm_mem_test_set_observer(f->tm, observe, f);
 	} else {
 		cvmm_mem_test_set_observer(f->tm, NULL, NULL);
@@ -633,6 +646,17 @@ static void expect_writes(struct fx *f, uint32_t q,
 			"must not write guest memory outside the request's "
 			"device-writable buffers (it wrote 0x%llx)",
 			q, (unsigned long long)gpa);
+	}
+	/* cvmm's rule (no double fetch): a device copies what the guest
+	 * gave it once, so the guest cannot change it between two reads. */
+	for (uint32_t b = 0; b < req->nbufs; b++) {
+		const struct cvmm_vdev_conf_buf *buf = &req->bufs[b];
+
+		for (uint32_t k = 0; !buf->writable && k < buf->len; k++)
+			REQUIRE(f, f->reads[buf->addr + k - RING_BASE] < 2,
+				"no double fetch (cvmm): queue %u: the device "
+				"read byte %u of readable buffer %u twice",
+				q, k, b);
 	}
 	for (uint32_t b = 0; left > 0 && b < req->nbufs; b++) {
 		const struct cvmm_vdev_conf_buf *buf = &req->bufs[b];
