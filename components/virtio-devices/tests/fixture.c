@@ -58,6 +58,7 @@ int fx_teardown(void **state)
 	cvmm_vdev_mmio_destroy(f->t);
 	cvmm_vdev_rng_destroy(f->rng);
 	cvmm_vdev_console_destroy(f->con);
+	cvmm_vdev_block_destroy(f->blk);
 	cvmm_mem_test_destroy(f->tm);
 	free(f);
 	return 0;

@@ -16,6 +16,7 @@
 #define VDEV_TEST_FIXTURE_H
 
 #include <cvmm/mem-test.h>
+#include <cvmm/vdev-block.h>
 #include <cvmm/vdev-console.h>
 #include <cvmm/vdev-mmio.h>
 #include <cvmm/vdev-rng.h>
@@ -63,6 +64,7 @@ struct fx {
 	struct mock mock;
 	struct cvmm_vdev_rng *rng;
 	struct cvmm_vdev_console *con;
+	struct cvmm_vdev_block *blk;
 	/* Interrupt recorder. */
 	int raises;
 	int lowers;
@@ -119,5 +121,6 @@ int run_rng_tests(void);
 int run_console_tests(void);
 int run_conformance_tests(void);
 int run_random_tests(void);
+int run_block_tests(void);
 
 #endif

@@ -21,5 +21,6 @@ int main(int argc, char **argv)
 	failed += run_console_tests();
 	failed += run_conformance_tests();
 	failed += run_random_tests();
+	failed += run_block_tests();
 	return failed != 0;
 }
