@@ -21,6 +21,8 @@ struct cvmm_vdev_console {
 	bool busy;
 	/* Between activate() and reset(): the borrowed activation. */
 	bool active;
+	/* A queue failed (its errno): nothing more until reset(). */
+	int failed;
 	uint64_t features;
 	struct cvmm_vq *rxq;
 	struct cvmm_vq *txq;
@@ -136,6 +138,7 @@ static void con_reset(void *ctx)
 	struct cvmm_vdev_console *c = ctx;
 
 	c->active = false;
+	c->failed = 0;
 	c->features = 0;
 	c->rxq = NULL;
 	c->txq = NULL;
@@ -240,9 +243,12 @@ static int con_notify(void *ctx, uint32_t queue)
 			c->cfg.rx_ready(c->cfg.rx_ready_arg);
 		return 0;
 	}
+	if (c->failed != 0)
+		return -EIO;
 	c->busy = true;
 	rc = transmit(c);
 	c->busy = false;
+	c->failed = rc;
 	return rc;
 }
 
@@ -321,11 +327,15 @@ int cvmm_vdev_console_input(struct cvmm_vdev_console *con, const uint8_t *data,
 		return -EBUSY;
 	if (!con->active || !cvmm_vq_is_ready(con->rxq))
 		return -ENODEV;
+	if (con->failed != 0)
+		return -EIO;
 	con->busy = true;
 	rc = receive(con, data, len, taken);
 	con->busy = false;
-	if (rc != 0)
+	if (rc != 0) {
+		con->failed = rc;
 		con->host.ops->needs_reset(con->host.ctx, rc);
+	}
 	return rc;
 }
 

@@ -512,6 +512,21 @@ static void test_console_hostile(void **state)
 	assert_int_equal(cvmm_vqm_publish(f->m[TXQ], 77), 0);
 	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), -ERANGE);
 	expect_needs_reset(f);
+	/* Failed closed: receive buffers the driver still offers are not
+	 * filled, not even returned, until the driver resets the device. */
+	add_rx(f, BUF_BASE, 8, &head);
+	assert_int_equal(
+	    cvmm_vdev_console_input(f->con, (const uint8_t *)"abc", 3, &taken),
+	    -EIO);
+	assert_int_equal(taken, 0);
+	assert_int_equal(cvmm_vq_inflight(cvmm_vdev_mmio_queue(f->t, RXQ)), 0);
+	{
+		uint16_t id;
+		uint32_t len;
+
+		assert_int_equal(cvmm_vqm_get_used(f->m[RXQ], &id, &len),
+				 -EAGAIN);
+	}
 	/* Transmit: a buffer across the hole: the head still goes back. */
 	fx_bring_up(f, 0, 2, 16);
 	{

@@ -129,7 +129,9 @@ struct cvmm_vdev cvmm_vdev_console_device(struct cvmm_vdev_console *con);
  * and pushes it again after rx_ready). -ENODEV (taken 0) while the device
  * is not active or the receiveq is not ready; -EBUSY (taken 0) from inside
  * the sink; a queue violation's or memory access's errno (the device then
- * needs a reset; *taken counts the bytes the guest was given).
+ * needs a reset; *taken counts the bytes the guest was given); -EIO (taken
+ * 0) once either queue has failed, until the driver resets the device: a
+ * device that needs a reset writes no more guest memory.
  */
 CVMM_VDEV_MUST_CHECK int cvmm_vdev_console_input(struct cvmm_vdev_console *con,
 						 const uint8_t *data,

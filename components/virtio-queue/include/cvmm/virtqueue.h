@@ -266,7 +266,10 @@ struct cvmm_vq_chain {
 /*
  * A queue's state for snapshots. Everything else about a queue (its rings)
  * is in guest memory. Save it with cvmm_vq_save(), restore it with
- * cvmm_vq_restore(), which validates every field.
+ * cvmm_vq_restore(), which validates every field. The struct has padding,
+ * whose bytes C leaves unspecified (they may hold stack bytes): write a
+ * snapshot field by field, and compare states the same way, never as raw
+ * bytes.
  */
 struct cvmm_vq_state {
 	bool ready;
