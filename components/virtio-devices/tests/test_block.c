@@ -88,9 +88,18 @@ struct failio {
 	int err;
 	int falloc_err; /* fallocate always answers this, if non-zero */
 	int last_mode;
+	/* Bytes of the disk: no call may reach past them (0: unchecked). */
+	uint64_t limit;
 };
 
 static struct failio fio;
+
+/* The device never reaches the file past the disk's end. */
+static void check_range(uint64_t off, uint64_t len)
+{
+	if (fio.limit != 0)
+		assert_true(off <= fio.limit && len <= fio.limit - off);
+}
 
 static int fail_now(unsigned op)
 {
@@ -104,6 +113,7 @@ static int f_read(void *arg, int fd, void *buf, size_t len, uint64_t off)
 {
 	int rc = fail_now(IO_READ);
 
+	check_range(off, len);
 	return rc != 0 ? rc
 		       : cvmm_vdev_block_sys_io()->read(arg, fd, buf, len, off);
 }
@@ -112,6 +122,7 @@ static int f_write(void *arg, int fd, const void *buf, size_t len, uint64_t off)
 {
 	int rc = fail_now(IO_WRITE);
 
+	check_range(off, len);
 	return rc != 0
 		   ? rc
 		   : cvmm_vdev_block_sys_io()->write(arg, fd, buf, len, off);
@@ -129,6 +140,7 @@ static int f_falloc(void *arg, int fd, int mode, uint64_t off, uint64_t len)
 	int rc = fail_now(IO_FALLOC);
 
 	fio.last_mode = mode;
+	check_range(off, len);
 	if (rc != 0)
 		return rc;
 	if (fio.falloc_err != 0)
@@ -146,6 +158,7 @@ static struct cvmm_vdev_block_config blk_config(int fd)
 	struct cvmm_vdev_block_config c = cvmm_vdev_block_default_config();
 
 	memset(&fio, 0, sizeof(fio));
+	fio.limit = NSECTORS * SECTOR;
 	c.fd = fd;
 	c.io = &failing_io;
 	c.queue_size = 16;
@@ -1238,6 +1251,138 @@ static void test_block_durability(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
+struct rnd {
+	uint64_t s;
+};
+
+static uint64_t next(struct rnd *r)
+{
+	/* xorshift64 */
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 7;
+	r->s ^= r->s << 17;
+	return r->s;
+}
+
+static uint32_t below(struct rnd *r, uint32_t n)
+{
+	return (uint32_t)(next(r) % n);
+}
+
+static uint64_t pick_sector(struct rnd *r)
+{
+	static const uint64_t edge[] = {0,
+					1,
+					NSECTORS - 1,
+					NSECTORS,
+					NSECTORS + 1,
+					UINT64_MAX,
+					UINT64_MAX - 1,
+					UINT64_MAX / SECTOR,
+					UINT64_MAX / SECTOR + 1,
+					(uint64_t)1 << 55};
+
+	if (below(r, 2) == 0)
+		return below(r, NSECTORS);
+	if (below(r, 3) == 0)
+		return next(r);
+	return edge[below(r, sizeof(edge) / sizeof(edge[0]))];
+}
+
+/* Random requests of every type, sector, length and framing, with random
+ * segment contents: every chain is answered, the device never needs a
+ * reset (the rings are valid), never reaches past the disk's end (the
+ * I/O wrapper checks every call) and the file keeps its size. */
+static void test_block_random(void **state)
+{
+	static const uint32_t types[] = {0, 1, 4, 8, 11, 13, 2, 0x80000000u};
+	static const uint32_t lens[] = {0,  1,	 15,  16,  17,	 20,
+					32, 511, 512, 513, 1024, 4096};
+	struct fx *f = *state;
+	int fd = make_disk(NSECTORS * SECTOR, NULL);
+	struct cvmm_vdev_block_config c = blk_config(fd);
+	struct rnd r = {0x6a09e667f3bcc909u};
+	uint64_t ok = 0;
+
+	c.seg_max = 3;
+	c.size_max = 2048;
+	c.max_discard_sectors = 16;
+	c.max_discard_seg = 3;
+	c.max_write_zeroes_sectors = 16;
+	c.max_write_zeroes_seg = 3;
+	c.discard_sector_alignment = 2;
+	open_blk(f, &c, F_ALL | CVMM_VDEV_F_INDIRECT_DESC);
+	for (unsigned step = 0; step < 3000; step++) {
+		struct cvmm_vqm_buf b[5];
+		uint32_t n = 1 + below(&r, 5);
+		uint32_t first_w = below(&r, n + 1);
+		uint8_t raw[64];
+		uint16_t head;
+		uint16_t id;
+		uint32_t len;
+		struct stat sb;
+
+		/* Readable buffers first, then writable ones, 0x1000 apart;
+		 * mostly a 16-byte header first and a status byte last. */
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t l =
+			    lens[below(&r, sizeof(lens) / sizeof(lens[0]))];
+
+			b[i] = fx_buf(BUF_BASE + 0x1000 * (i + 1), l,
+				      i >= first_w);
+		}
+		if (below(&r, 4) != 0)
+			b[0] = fx_buf(BUF_BASE + 0x1000, 16, false);
+		if (n > 1 && below(&r, 4) != 0)
+			b[n - 1] = fx_buf(BUF_BASE + 0x1000 * n, 1, true);
+		put_hdr(f, BUF_BASE + 0x1000, types[below(&r, 8)],
+			pick_sector(&r));
+		/* Segments after the header: random, often plausible. */
+		for (unsigned k = 0; k < sizeof(raw); k++)
+			raw[k] = (uint8_t)next(&r);
+		for (unsigned k = 0; k < 4; k++)
+			if (below(&r, 2) == 0) {
+				uint64_t sec = pick_sector(&r) & ~(uint64_t)1;
+
+				for (unsigned j = 0; j < 8; j++)
+					raw[16 * k + j] =
+					    (uint8_t)(sec >> (8 * j));
+				raw[16 * k + 8] = (uint8_t)(2 * below(&r, 9));
+				memset(raw + 16 * k + 9, 0, 3);
+				raw[16 * k + 12] = (uint8_t)below(&r, 2);
+				memset(raw + 16 * k + 13, 0, 3);
+			}
+		assert_int_equal(
+		    cvmm_mem_write(&f->mem,
+				   cvmm_mem_gpa_from(BUF_BASE + 0x1000 + 16),
+				   raw, sizeof(raw)),
+		    0);
+		if (below(&r, 2) == 0)
+			assert_int_equal(
+			    cvmm_vqm_add_indirect(
+				f->m[0], b, n,
+				cvmm_mem_gpa_from(BUF_BASE + 0x10000), &head),
+			    0);
+		else
+			assert_int_equal(
+			    cvmm_vqm_add_direct(f->m[0], b, n, &head), 0);
+		assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), 0);
+		assert_int_equal(cvmm_vqm_get_used(f->m[0], &id, &len), 0);
+		assert_int_equal(id, head);
+		assert_false(needs_reset(f));
+		assert_int_equal(fstat(fd, &sb), 0);
+		assert_int_equal(sb.st_size, NSECTORS * SECTOR);
+		if (len > 0)
+			ok++;
+	}
+	/* The device did real work in between. */
+	assert_true(cvmm_vdev_block_get_stats(f->blk).read_bytes > 0);
+	assert_true(cvmm_vdev_block_get_stats(f->blk).write_bytes > 0);
+	assert_true(cvmm_vdev_block_get_stats(f->blk).malformed > 0);
+	assert_true(ok > 1000);
+	close(fd);
+}
+
 int run_block_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1251,7 +1396,7 @@ int run_block_tests(void)
 	    T(test_block_segments_sync), T(test_block_io_failure),
 	    T(test_block_fail_nth),	 T(test_block_hostile),
 	    T(test_block_ops_direct),	 T(test_block_save_restore),
-	    T(test_block_durability),
+	    T(test_block_durability),	 T(test_block_random),
 #undef T
 	};
 
