@@ -521,6 +521,13 @@ static void test_console_hostile(void **state)
 	assert_int_equal(taken, 0);
 	assert_int_equal(cvmm_vq_inflight(cvmm_vdev_mmio_queue(f->t, RXQ)), 0);
 	{
+		/* The transport no longer notifies it; the device itself
+		 * refuses too. */
+		struct cvmm_vdev d = cvmm_vdev_console_device(f->con);
+
+		assert_int_equal(d.ops->notify(d.ctx, TXQ), -EIO);
+	}
+	{
 		uint16_t id;
 		uint32_t len;
 
