@@ -1251,6 +1251,63 @@ static void test_block_durability(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
+/* What the device did to the request's buffers, in order. */
+struct watch {
+	uint64_t hdr_read;   /* header bytes read */
+	uint64_t seg_read;   /* segment bytes read */
+	uint64_t last_write; /* the last buffer byte written */
+	unsigned status_writes;
+};
+
+static void observe(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
+		    uint64_t len, int result)
+{
+	struct watch *w = arg;
+
+	if (result != 0 || len == 0 || gpa.raw < BUF_BASE)
+		return; /* the rings, or a failed access */
+	if (op == CVMM_MEM_TEST_READ && gpa.raw < HDR + 16)
+		w->hdr_read += len;
+	if (op == CVMM_MEM_TEST_READ && gpa.raw >= DATA && gpa.raw < DATA + 32)
+		w->seg_read += len;
+	if (op == CVMM_MEM_TEST_WRITE) {
+		w->last_write = gpa.raw + len - 1;
+		w->status_writes += gpa.raw == STATUS;
+	}
+}
+
+/* Each guest field is read once; the status is written once, last. */
+static void test_block_access_order(void **state)
+{
+	struct fx *f = *state;
+	int fd = make_disk(NSECTORS * SECTOR, NULL);
+	struct cvmm_vdev_block_config c = blk_config(fd);
+	struct watch w;
+	const uint64_t segs[2][3] = {{0, 2, 0}, {4, 2, 1}};
+
+	c.bounce_size = SECTOR;
+	open_blk(f, &c, F_ALL);
+	memset(&w, 0, sizeof(w));
+	cvmm_mem_test_set_observer(f->tm, observe, &w);
+	assert_int_equal(rd(f, 1, 4 * SECTOR), 0);
+	cvmm_mem_test_set_observer(f->tm, NULL, NULL);
+	/* put_hdr's own write and the test's status preset are the test's;
+	 * the device read the header's 16 bytes once and wrote the status
+	 * last. */
+	assert_int_equal(w.hdr_read, 16);
+	assert_int_equal(w.status_writes, 2);
+	assert_int_equal(w.last_write, STATUS);
+	/* Segments: each byte read once. */
+	memset(&w, 0, sizeof(w));
+	cvmm_mem_test_set_observer(f->tm, observe, &w);
+	assert_int_equal(seg_req(f, CVMM_VDEV_BLK_T_WRITE_ZEROES, segs, 2), 0);
+	cvmm_mem_test_set_observer(f->tm, NULL, NULL);
+	assert_int_equal(w.hdr_read, 16);
+	assert_int_equal(w.seg_read, 32);
+	assert_int_equal(w.last_write, STATUS);
+	close(fd);
+}
+
 struct rnd {
 	uint64_t s;
 };
@@ -1397,6 +1454,7 @@ int run_block_tests(void)
 	    T(test_block_fail_nth),	 T(test_block_hostile),
 	    T(test_block_ops_direct),	 T(test_block_save_restore),
 	    T(test_block_durability),	 T(test_block_random),
+	    T(test_block_access_order),
 #undef T
 	};
 
