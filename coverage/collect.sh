@@ -46,7 +46,8 @@ percent() {
 
 below=0
 : >"$out/summary.tsv"
-while IFS=$'\t' read -r name _version _status _prefix floor_line floor_branch dir; do
+# The list comes in on fd 3, so no command in the loop can eat it from stdin.
+while IFS=$'\t' read -r -u 3 name _version _status _prefix floor_line floor_branch dir; do
 	info=$out/$name.info
 	if ! lcov --quiet "${rc_branch[@]}" --extract "$out/all.info" \
 		"$dir/src/*" --output-file "$info" >/dev/null 2>&1; then
@@ -72,7 +73,7 @@ while IFS=$'\t' read -r name _version _status _prefix floor_line floor_branch di
 		"$branch" "$floor_branch" "$verdict" >>"$out/summary.tsv"
 	printf 'coverage %-16s line %6s%% (floor %6s%%)  branch %6s%% (floor %6s%%)  %s\n' \
 		"$name" "$line" "$floor_line" "$branch" "$floor_branch" "$verdict"
-done < <("$build/harness/manifest/cvmm-manifest" --list "$root"/components/*/manifest.conf)
+done 3< <("$build/harness/manifest/cvmm-manifest" --list "$root"/components/*/manifest.conf)
 
 genhtml --quiet "${rc_branch[@]}" --output-directory "$out/html" \
 	"$out/all.info" >/dev/null 2>>"$out/lcov.log" || true
