@@ -38,8 +38,12 @@
  *                      not make available or that it already got back
  *                      (the model's -EPROTO), checked while the driver has
  *                      done nothing hostile to that queue since its
- *                      handshake; and the in-flight count never exceeds
- *                      the queue size;
+ *                      handshake (raw ring, descriptor or register writes,
+ *                      rings outside their slots, a refused queue
+ *                      register, writable buffers or indirect tables over
+ *                      any modelled ring: each makes the model's
+ *                      bookkeeping no evidence against the device); and
+ *                      the in-flight count never exceeds the queue size;
  *   double-fetch       no guest byte is read twice by the device within
  *                      one request (below);
  *   save-roundtrip     a state just saved restores (the same memory, the
@@ -134,8 +138,8 @@ struct fz {
 static __attribute__((noreturn)) void fail(const struct fz *z, const char *name,
 					   const char *cond, int line)
 {
-	fprintf(stderr, "vdev-%s: invariant: %s: %s (line %d)\n", z->reg->name,
-		name, cond, line);
+	(void)fprintf(stderr, "vdev-%s: invariant: %s: %s (line %d)\n",
+		      z->reg->name, name, cond, line);
 	abort();
 }
 
@@ -897,6 +901,8 @@ static void op_chain(struct fz *z, struct cvmm_fi *in)
 
 		dec_buf(in, b);
 		b->writable = i >= first_w;
+		if (b->writable && on_rings(z, b->addr.raw, b->len))
+			mark_all_hostile(z);
 	}
 	if (nt != 0)
 		table = cvmm_fi_bool(in)
@@ -906,12 +912,6 @@ static void op_chain(struct fz *z, struct cvmm_fi *in)
 			    : pick_gpa(in);
 	if (nt != 0 && on_rings(z, table, 16 * (uint64_t)nt))
 		mark_all_hostile(z);
-	for (uint32_t i = 0; i < nd + nt; i++) {
-		const struct cvmm_vqm_buf *b = i < nd ? &d[i] : &t[i - nd];
-
-		if (b->writable && on_rings(z, b->addr.raw, b->len))
-			mark_all_hostile(z);
-	}
 	ch.direct = d;
 	ch.ndirect = nd;
 	ch.indirect = t;
