@@ -118,6 +118,7 @@ struct fz {
 	bool hostile[MAX_QUEUES];
 	bool was_broken[MAX_QUEUES];
 	uint64_t used_addr[MAX_QUEUES]; /* QueueDevice as last written */
+	uint64_t used_at[MAX_QUEUES];	/* the used index watched */
 	uint32_t queue_sel;
 	/* Device-call tracking (transport-contract). */
 	int depth;
@@ -183,10 +184,37 @@ static void close_window(struct fz *z)
 	cvmm_mw_clear(&z->mw);
 }
 
+/*
+ * Where each queue's used index is, and its value, when a request starts.
+ * The guest may have written any value there (even the one the queue is
+ * about to write, which would hide a returned chain), so for a queue whose
+ * state can be saved (ready, not broken, nothing in flight) the body puts
+ * back the queue's own next_used first: the queue never reads that field,
+ * and the next value it writes differs from it. Other queues are watched
+ * at the address the driver wrote, by value only.
+ */
 static void snapshot_used(struct fz *z)
 {
-	for (uint32_t q = 0; q < z->info.num_queues; q++)
-		z->used_idx[q] = peek16(z, z->used_addr[q] + 2);
+	for (uint32_t q = 0; q < z->info.num_queues; q++) {
+		struct cvmm_vq *vq = cvmm_vdev_mmio_queue(z->t, q);
+		struct cvmm_vq_state st;
+
+		z->used_at[q] = z->used_addr[q] + 2;
+		memset(&st, 0, sizeof(st));
+		if (cvmm_vq_save(vq, &st) == 0 && st.ready) {
+			uint8_t b[2] = {(uint8_t)st.next_used,
+					(uint8_t)(st.next_used >> 8)};
+
+			z->used_at[q] = st.layout.used.raw + 2;
+			z->mute = true;
+			if (cvmm_mem_write(&z->mem,
+					   cvmm_mem_gpa_from(z->used_at[q]), b,
+					   2) != 0)
+				z->used_at[q] = z->used_addr[q] + 2;
+			z->mute = false;
+		}
+		z->used_idx[q] = peek16(z, z->used_at[q]);
+	}
 }
 
 /* Before each device access: a used index that moved ends a request. */
@@ -198,7 +226,7 @@ static void device_access(struct fz *z, uint64_t gpa, uint64_t len,
 
 	if (z->watching) {
 		for (uint32_t q = 0; q < z->info.num_queues; q++) {
-			uint16_t u = peek16(z, z->used_addr[q] + 2);
+			uint16_t u = peek16(z, z->used_at[q]);
 
 			moved |= u != z->used_idx[q];
 			z->used_idx[q] = u;
