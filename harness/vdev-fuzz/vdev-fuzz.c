@@ -55,7 +55,10 @@
  * not the queue's ring and descriptor reads. A request is one chain: the
  * window opens when a notification or event starts and closes each time a
  * used index of the device's queues moves (the queue wrote a used entry:
- * the previous chain was returned) and when the call returns. Two chains
+ * the previous chain was returned) and when the call returns. The guest
+ * may have left any value in a used index, even the one the queue writes
+ * next, so before a request the body writes back the queue's own
+ * next_used there (see snapshot_used()). Two chains
  * may share guest bytes (the driver's business), so a byte read once per
  * chain is fine; a byte read twice within one chain is a double fetch. The
  * log holds 8192 reads; a window that overflows it is not judged (the
