@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 
 	/* Output and input, with and without EVENT_IDX. */
 	for (unsigned v = 0; v < 4; v++) {
-		up((uint8_t)(v & 1 ? CVMM_VFZ_UNCACHED : 0) |
-		       CVMM_VFZ_GRANULE(v),
+		up((uint8_t)((v & 1 ? CVMM_VFZ_UNCACHED : 0) |
+			     CVMM_VFZ_GRANULE(v)),
 		   (uint8_t)(v * 60), v < 2);
 		cvmm_vfe_serve(&e, TX, 1 + v, 0x40 * v, 100, false);
 		cvmm_vfe_chain(&e, RX, wr, 2, NULL, 0, 0, 0);

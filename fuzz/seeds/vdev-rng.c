@@ -39,8 +39,8 @@ int main(int argc, char **argv)
 
 	/* Valid requests: serve loops, EVENT_IDX on (all) and off. */
 	for (unsigned v = 0; v < 4; v++) {
-		up((uint8_t)(v & 1 ? CVMM_VFZ_UNCACHED : 0) |
-		       CVMM_VFZ_GRANULE(v),
+		up((uint8_t)((v & 1 ? CVMM_VFZ_UNCACHED : 0) |
+			     CVMM_VFZ_GRANULE(v)),
 		   (uint8_t)(v * 60), v < 2, 4);
 		cvmm_vfe_serve(&e, 0, 1 + v, 0x40 * v, 128, true);
 		cvmm_vfe_serve(&e, 0, 2, 0x1000, 512, true);
