@@ -463,6 +463,13 @@ static void test_net_tx_many(void **state)
 		assert_int_equal(f->raises, 1);
 	}
 	assert_true(cvmm_vdev_net_get_stats(f->net).tx_frames == 32);
+	/* The device's notify op for a queue it does not have. */
+	{
+		struct cvmm_vdev d = cvmm_vdev_net_device(f->net);
+
+		assert_int_equal(d.ops->notify(d.ctx, 2), -EIO);
+	}
+	assert_false(needs_reset(f));
 }
 
 /* A transmitted chain that is returned with 0 and counted, and the queue
