@@ -106,7 +106,7 @@ static void check_failed(struct rvmm_vdev *d, int rc)
 
 	if (failed && !d->failed) {
 		d->failures++;
-		cvmm_sys_ratelimit_log(&d->log, log_sink, d,
+		cvmm_sys_ratelimit_log(&d->fail_log, log_sink, d,
 				       "device needs reset (%s); it stays "
 				       "stopped until the guest resets it",
 				       rc ? strerror(-rc) : "device error");
@@ -240,6 +240,8 @@ static void vdev_init(struct rvmm_vdev *d, struct rvmm_virtio *v,
 	(void)snprintf(d->name, sizeof(d->name), "%s@0x%" PRIx64,
 		       kind_name(slot->kind), slot->base);
 	cvmm_sys_ratelimit_init(&d->log, LOG_BURST, LOG_INTERVAL_NS, NULL,
+				NULL);
+	cvmm_sys_ratelimit_init(&d->fail_log, LOG_BURST, LOG_INTERVAL_NS, NULL,
 				NULL);
 }
 

@@ -96,7 +96,9 @@ struct rvmm_vdev {
 	 * failed (never expected). */
 	uint64_t notifications, errors, failures, irq_lost;
 	bool failed; /* DEVICE_NEEDS_RESET reported, not yet reset */
-	struct cvmm_sys_ratelimit log;
+	/* Logs, rate-limited: refused accesses, and failures apart so that
+	 * a flood of refusals cannot hide them. */
+	struct cvmm_sys_ratelimit log, fail_log;
 };
 
 struct rvmm_virtio {
