@@ -345,7 +345,8 @@ const char *vdrv_corruption_name(enum vdrv_corruption c)
 	case VDRV_C_HEAD:
 		return "head 0xbeef out of range";
 	case VDRV_C_LOOP:
-		return "descriptor loop (last -> head)";
+		return "descriptor loop (two empty descriptors, each the "
+		       "other's next)";
 	case VDRV_C_NEXT:
 		return "next out of range";
 	case VDRV_C_ADDR:
@@ -396,8 +397,15 @@ void vdrv_corrupt(struct vdrv_queue *q, const struct vdrv_buf *good, uint32_t n,
 		vdrv_avail_push(q, 0xbeef, 1);
 		return;
 	case VDRV_C_LOOP:
+		/* Two empty buffers of the last one's kind pointing at each
+		 * other after it: empty, so no overlap is seen first, and
+		 * of one kind, so no order rule is broken first. */
 		vdrv_desc_set(q, last, b[last].gpa, b[last].len,
-			      buf_flags(&b[last], true), 0);
+			      buf_flags(&b[last], true), (uint16_t)n);
+		vdrv_desc_set(q, n, spare_gpa, 0, buf_flags(&b[last], true),
+			      (uint16_t)(n + 1));
+		vdrv_desc_set(q, n + 1, spare_gpa, 0, buf_flags(&b[last], true),
+			      (uint16_t)n);
 		break;
 	case VDRV_C_NEXT:
 		vdrv_desc_set(q, last, b[last].gpa, b[last].len,

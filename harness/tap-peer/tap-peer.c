@@ -173,8 +173,42 @@ static int bring_up(int sock, const char *name, uint8_t mac[6])
 	return 0;
 }
 
-static int answer(int sock, unsigned ifindex, const uint8_t *to,
-		  const uint8_t *from)
+/* The interface's transmit drops (/proc/net/dev, which, unlike sysfs,
+ * shows the caller's network namespace); 0 when it cannot be read. */
+static unsigned long long tx_dropped(const char *name)
+{
+	FILE *f = fopen("/proc/net/dev", "re");
+	char line[512];
+	unsigned long long v[12], drop = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *n = line;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		while (*n == ' ')
+			n++;
+		if (strcmp(n, name) != 0)
+			continue;
+		/* rx: bytes packets errs drop fifo frame compressed
+		 * multicast; tx: bytes packets errs drop ... */
+		if (sscanf(colon + 1,
+			   "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+			   "%llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8], &v[9], &v[10], &v[11]) == 12)
+			drop = v[11];
+		break;
+	}
+	fclose(f);
+	return drop;
+}
+
+static int send_answer(int sock, unsigned ifindex, const uint8_t *to,
+		       const uint8_t *from)
 {
 	uint8_t f[60];
 	struct sockaddr_ll a;
@@ -197,6 +231,30 @@ static int answer(int sock, unsigned ifindex, const uint8_t *to,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Answer, and send again (at most 20 times, 50 ms apart) while the tap
+ * drops it: just after a VMM attaches, the kernel may drop what is sent
+ * until it has made the link's transmit queue ready, and says so only in
+ * the drop counter.
+ */
+static int answer(int sock, unsigned ifindex, const char *name,
+		  const uint8_t *to, const uint8_t *from)
+{
+	for (int i = 0; i < 20; i++) {
+		unsigned long long before = tx_dropped(name);
+
+		if (send_answer(sock, ifindex, to, from) < 0)
+			return -1;
+		if (tx_dropped(name) == before)
+			return 0;
+		printf("tap-peer: the tap dropped the answer (its link is not "
+		       "ready yet): sending it again\n");
+		usleep(50000);
+	}
+	fprintf(stderr, "tap-peer: the tap dropped the answer 20 times\n");
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -331,7 +389,7 @@ int main(int argc, char **argv)
 			printf("tap-peer: ping from %s to %s (%zd bytes): "
 			       "answering \"%s\"\n",
 			       ms, ms2, n, pong);
-			if (answer(sock, ifindex, f + 6, mac) < 0)
+			if (answer(sock, ifindex, name, f + 6, mac) < 0)
 				return 2;
 			answered++;
 		} else {
