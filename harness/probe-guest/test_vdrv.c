@@ -291,7 +291,8 @@ static void test_rng(void **state)
 	assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
 	s = scratch(h, &gpa);
 	for (int k = 0; k < 2; k++) {
-		struct vdrv_buf b = {gpa + 64u * (unsigned)k, 64, true};
+		struct vdrv_buf b = {gpa + (uint64_t)64 * (unsigned)k, 64,
+				     true};
 
 		assert_int_equal(vdrv_submit(&h->d, 0, &b, 1), VDRV_OK);
 		assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
@@ -367,7 +368,7 @@ static void test_block(void **state)
 	fd = mkstemp(h->disk);
 	assert_true(fd >= 0);
 	memset(sector, 0, sizeof(sector));
-	memcpy(sector, "CVMM-DISK-IMAGE\n", 16);
+	memcpy(sector, "CVMM-DISK-IMAGE\n", sizeof("CVMM-DISK-IMAGE\n"));
 	for (int k = 0; k < 32; k++)
 		assert_int_equal(write(fd, sector, 512), 512);
 	memset(sector, 0, 16);
@@ -396,9 +397,9 @@ static void test_block(void **state)
 	/* And on the file. */
 	f = fopen(h->disk, "rb");
 	assert_non_null(f);
-	assert_int_equal(fseek(f, 9 * 512, SEEK_SET), 0);
+	assert_int_equal(fseek(f, 9L * 512, SEEK_SET), 0);
 	assert_int_equal(fread(sector, 1, 512, f), 512);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_equal(sector[0], 0xa5);
 }
 
