@@ -117,7 +117,7 @@ static int make_tap(const char *name)
 	assert_true(fd >= 0);
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	strcpy(ifr.ifr_name, name);
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
 	assert_int_equal(ioctl(fd, TUNSETIFF, &ifr), 0);
 	return fd;
 }
@@ -133,7 +133,7 @@ static void send_frame(int fd, uint16_t type, const char *payload)
 	memcpy(f + 6, guest_mac, 6);
 	f[12] = (uint8_t)(type >> 8);
 	f[13] = (uint8_t)type;
-	memcpy(f + 14, payload, strlen(payload));
+	memcpy(f + 14, payload, strlen(payload) + 1);
 	assert_int_equal(write(fd, f, sizeof(f)), (ssize_t)sizeof(f));
 }
 
@@ -269,20 +269,23 @@ int main(int argc, char **argv)
 	};
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: test-tap-peer PATH-TO-TAP-PEER\n");
+		(void)fprintf(stderr,
+			      "usage: test-tap-peer PATH-TO-TAP-PEER\n");
 		return 2;
 	}
 	peer = argv[1];
 	if (geteuid() != 0) {
-		printf("SKIP: needs root (a network namespace and a tap)\n");
+		(void)printf(
+		    "SKIP: needs root (a network namespace and a tap)\n");
 		return 77;
 	}
 	if (unshare(CLONE_NEWNET) != 0) {
-		printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		(void)printf("SKIP: unshare(CLONE_NEWNET): %s\n",
+			     strerror(errno));
 		return 77;
 	}
 	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
-		printf("SKIP: /dev/net/tun: %s\n", strerror(errno));
+		(void)printf("SKIP: /dev/net/tun: %s\n", strerror(errno));
 		return 77;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
