@@ -89,6 +89,9 @@ struct run {
 	/* The first pass saw its fault: later requests of that pass are
 	 * judged by the generic rules only. */
 	bool after_fault;
+	/* A register write failed (cleanly) on an injected allocation
+	 * failure: the rest of the bring-up is skipped. */
+	bool stopped;
 };
 
 static const struct cvmm_mem_range guest_map[] = {
@@ -164,10 +167,25 @@ static uint32_t rd(struct run *r, uint64_t off)
 	       (uint32_t)b[3] << 24;
 }
 
+/* A driver write that must succeed, unless an allocation failure injected
+ * during it made it fail with -ENOMEM (a device that allocates at
+ * FEATURES_OK or DRIVER_OK): the pass then stops. */
 static void wr(struct run *r, uint64_t off, uint32_t v)
 {
-	int rc = wr_rc(r, off, v);
+	bool before = r->alloc_fired;
+	int rc;
 
+	if (r->stopped)
+		return;
+	rc = wr_rc(r, off, v);
+	if (rc != 0 && r->alloc_fired && !before) {
+		REQUIRE(r, rc == -ENOMEM,
+			"register 0x%03llx: a failed allocation must give "
+			"-ENOMEM (%d)",
+			(unsigned long long)off, rc);
+		r->stopped = true;
+		return;
+	}
 	REQUIRE(r, rc == 0,
 		"driver write of 0x%x to register 0x%03llx "
 		"refused (%d)",
@@ -411,8 +429,9 @@ static void pass(struct run *r)
 {
 	uint32_t kinds = r->reg->request_kinds != 0 ? r->reg->request_kinds : 1;
 
+	r->stopped = false;
 	bring_up(r);
-	if (r->reg->request == NULL)
+	if (r->stopped || r->reg->request == NULL)
 		return;
 	for (uint32_t q = 0; q < r->info.num_queues; q++)
 		for (uint32_t k = 0; k < kinds; k++)
