@@ -6,10 +6,14 @@
 #
 #   sb_require_qemu                 SKIP (77) with the reason unless QEMU is
 #                                   installed; the only reason to skip
-#   sb_fetch_kernel                 Debian's cloud kernel and its irqbypass,
-#                                   kvm and kvm-amd modules, cached; sets
-#                                   SB_KERNEL, SB_MODULES (in load order),
-#                                   SB_KERNEL_PKG
+#   sb_fetch_kernel                 Debian's cloud kernel package, cached;
+#                                   sets SB_KERNEL, SB_KERNEL_PKG,
+#                                   SB_KERNEL_DIR and SB_MODULES (the
+#                                   sandbox's: kvm-amd and tun with their
+#                                   dependencies, in load order)
+#   sb_kernel_modules DIR NAME...   modules of that package and their
+#                                   dependencies, plain .ko files in DIR;
+#                                   prints their paths in load order
 #   sb_initramfs_begin DIR          start a root tree in DIR
 #   sb_add_file PATH [DEST]         copy a file in (at the same path by
 #                                   default); ELF executables bring their
@@ -133,9 +137,10 @@ sb_fetch_kernel() {
 	dir=$kc/${pkg}_$ver
 	# shellcheck disable=SC2034 # for the caller
 	SB_KERNEL_PKG="$pkg $ver"
-	if [ ! -s "$dir/sandbox/kvm-amd.ko" ] || [ ! -s "$dir/vmlinuz" ]; then
-		mkdir -p "$dir"
-		deb=$(ls "$dir"/*.deb 2>/dev/null | head -n 1)
+	mkdir -p "$dir" || sb_die "cannot create $dir"
+	deb=$(ls "$dir"/*.deb 2>/dev/null | head -n 1)
+	# The package stays in the cache: modules are taken from it on demand.
+	if [ -z "$deb" ] || [ ! -s "$dir/vmlinuz" ]; then
 		if [ -z "$deb" ]; then
 			sb_log "apt-get download $pkg"
 			work=$(mktemp -d "$kc/.work.XXXXXX")
@@ -148,60 +153,91 @@ sb_fetch_kernel() {
 			rm -rf "$work"
 			deb=$(ls "$dir"/*.deb | head -n 1)
 		fi
-		work=$(mktemp -d "$kc/.work.XXXXXX")
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards \
-			'./boot/vmlinuz-*' '*/irqbypass.ko*' '*/kvm.ko*' '*/kvm-amd.ko*' ||
-			{ rm -rf "$work"; sb_die "$deb lacks the kernel or the kvm modules"; }
-		mkdir -p "$dir/sandbox"
-		[ -s "$dir/vmlinuz" ] || cp "$work"/boot/vmlinuz-* "$dir/vmlinuz"
-		for m in irqbypass kvm kvm-amd; do
-			local f
-			f=$(find "$work" -name "$m.ko*" | head -n 1)
-			[ -n "$f" ] || { rm -rf "$work"; sb_die "$deb has no $m.ko"; }
-			# Debian may ship them compressed; busybox insmod wants
-			# them plain.
-			case $f in
-			*.ko.xz) xz -dc "$f" >"$dir/sandbox/$m.ko" ;;
-			*.ko.zst) zstd -dcq "$f" >"$dir/sandbox/$m.ko" ;;
-			*.ko.gz) gzip -dc "$f" >"$dir/sandbox/$m.ko" ;;
-			*) cp "$f" "$dir/sandbox/$m.ko" ;;
-			esac || { rm -rf "$work"; sb_die "cannot decompress $f"; }
-		done
-		rm -rf "$work"
+		[ -s "$dir/vmlinuz" ] || {
+			dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards \
+				'./boot/vmlinuz-*' >"$dir/vmlinuz.tmp" &&
+				[ -s "$dir/vmlinuz.tmp" ] &&
+				mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+		} || { rm -f "$dir/vmlinuz.tmp"; sb_die "$deb lacks the kernel"; }
 	fi
 	SB_KERNEL=$dir/vmlinuz
-	SB_MODULES=$(_sb_module_order "$dir/sandbox")
+	SB_KERNEL_DIR=$dir
+	SB_MODULES=$(sb_kernel_modules "$dir/sandbox" $SB_SANDBOX_MODULES) ||
+		sb_die "the sandbox's modules are missing"
 	exec 8>&-
 }
 
-# The three modules in dependency order (modinfo -F depends), falling back
-# to the known order when modinfo is unavailable.
-_sb_module_order() {
-	local dir=$1 done='' m d left=3 progress
-	if ! command -v modinfo >/dev/null 2>&1; then
-		echo "$dir/irqbypass.ko $dir/kvm.ko $dir/kvm-amd.ko"
-		return
-	fi
-	local out=
-	while [ $left -gt 0 ]; do
-		progress=0
-		for m in irqbypass kvm kvm-amd; do
-			case " $done " in *" $m "*) continue ;; esac
-			local ok=1
-			for d in $(modinfo -F depends "$dir/$m.ko" | tr ',' ' '); do
-				case " $done " in *" $d "*) ;; *) ok=0 ;; esac
-			done
-			if [ $ok = 1 ]; then
-				done="$done $m"
-				out="$out $dir/$m.ko"
-				left=$((left - 1))
-				progress=1
+# The modules the sandbox loads: KVM (AMD's: QEMU's -cpu max has SVM), and
+# tun for the tap interfaces of virtio-net tests. Their dependencies come
+# along by themselves.
+SB_SANDBOX_MODULES="kvm-amd tun"
+
+# sb_kernel_modules DIR NAME...: the kernel package's modules NAME (module
+# or file names: - and _ are the same) and everything they depend on,
+# decompressed into DIR (busybox's insmod reads only plain .ko files); prints
+# their paths in load order (dependencies first). Needs sb_fetch_kernel
+# first. Modules already in DIR are not extracted again.
+sb_kernel_modules() {
+	local dir=$1 deb list want have=' ' order=' ' next m f b p d
+	shift
+	deb=$(ls "$SB_KERNEL_DIR"/*.deb 2>/dev/null | head -n 1)
+	mkdir -p "$dir" || { sb_log "cannot create $dir"; return 1; }
+	want=$(echo "$*" | tr - _)
+	# One pass per dependency level: extract what is missing, read its
+	# dependencies, until nothing new is asked for.
+	while [ -n "${want// /}" ]; do
+		next=''
+		for m in $want; do
+			case $have in *" $m "*) continue ;; esac
+			if [ ! -s "$dir/$m.ko" ]; then
+				[ -n "$deb" ] || { sb_log "no kernel package in $SB_KERNEL_DIR"; return 1; }
+				[ -n "${list:-}" ] || list=$(dpkg-deb -c "$deb" | awk '{ print $NF }' | grep '\.ko')
+				p=$(echo "$list" | while read -r f; do
+					b=${f##*/} b=${b%%.ko*}
+					[ "$(echo "$b" | tr - _)" = "$m" ] && { echo "$f"; break; }
+				done)
+				[ -n "$p" ] || { sb_log "$deb has no module $m"; return 1; }
+				_sb_extract_module "$deb" "$p" "$dir/$m.ko" || return 1
 			fi
+			have="$have$m "
+			for d in $(modinfo -F depends "$dir/$m.ko" | tr ',-' ' _'); do
+				next="$next $d"
+			done
 		done
-		[ $progress = 1 ] || sb_die "module dependencies outside the three: $(
-			modinfo -F depends "$dir"/*.ko | tr '\n' ' ')"
+		want=$next
 	done
-	echo "${out# }"
+	# Load order: repeatedly take the modules whose dependencies are in.
+	local left progress
+	left=$(echo "$have" | wc -w)
+	while [ "$left" -gt 0 ]; do
+		progress=0
+		for m in $have; do
+			case $order in *" $m "*) continue ;; esac
+			local ok=1
+			for d in $(modinfo -F depends "$dir/$m.ko" | tr ',-' ' _'); do
+				case $order in *" $d "*) ;; *) ok=0 ;; esac
+			done
+			[ $ok = 1 ] || continue
+			order="$order$m "
+			left=$((left - 1))
+			progress=1
+		done
+		[ $progress = 1 ] || { sb_log "circular module dependencies in:$have"; return 1; }
+	done
+	for m in $order; do printf '%s ' "$dir/$m.ko"; done | sed 's/ $//'
+	echo
+}
+
+# Extract one module file from the package, decompressed.
+_sb_extract_module() {
+	local deb=$1 path=$2 out=$3
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "$path" | case $path in
+		*.ko.xz) xz -dc ;;
+		*.ko.zst) zstd -dcq ;;
+		*.ko.gz) gzip -dc ;;
+		*) cat ;;
+	esac >"$out.$$" && [ -s "$out.$$" ] && mv "$out.$$" "$out" ||
+		{ rm -f "$out.$$"; sb_log "cannot extract $path from $deb"; return 1; }
 }
 
 # ---- the initramfs ----

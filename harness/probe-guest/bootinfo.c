@@ -487,7 +487,7 @@ static bool sum_ok(uint64_t a, uint64_t len)
 	return s == 0;
 }
 
-static uint64_t find_rsdp(const struct probe_boot *b)
+uint64_t acpi_find_rsdp(const struct probe_boot *b)
 {
 	uint64_t ebda = (uint64_t)rd16(0x40e) << 4;
 
@@ -542,7 +542,7 @@ void test_acpi(const struct probe_boot *b, const struct probe_opts *o)
 		tap_skip("probe.acpi=0", "acpi tables");
 		return;
 	}
-	rsdp = find_rsdp(b);
+	rsdp = acpi_find_rsdp(b);
 	if (!rsdp && o->acpi == TRI_AUTO) {
 		tap_skip("no RSDP given or found, and probe.acpi=auto",
 			 "acpi tables");
@@ -599,7 +599,7 @@ static bool table_ok(uint64_t t, const char *sig, uint32_t *len)
  * Linux does); 0 when a step fails (the failure is reported). */
 static uint64_t find_fadt(const struct probe_boot *b, const char **root_sig)
 {
-	uint64_t rsdp = find_rsdp(b), root;
+	uint64_t rsdp = acpi_find_rsdp(b), root;
 	uint32_t len, step = 4;
 
 	if (!check(rsdp != 0 && addr_ok(rsdp, 36), "no RSDP found") ||

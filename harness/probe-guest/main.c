@@ -22,6 +22,11 @@
  *   probe.hostile_mmio=N     N random MMIO accesses above RAM; 1 means the
  *                            default, 500
  *   probe.hostile_avoid=L-H,.. further port ranges to leave alone
+ *   probe.virtio=0|1         find the virtio-mmio devices in the DSDT and
+ *                            drive each (block, rng, console, net checks)
+ *   probe.hostile_virtio=0|1 break each virtio-mmio device on purpose
+ *                            (bad registers, layouts and rings), check it
+ *                            failed closed, reset it, and use it again
  *   probe.verbose=1          print every detail (memory map, ACPI tables,
  *                            CPUID vendor, RTC registers, ...) as "# "
  *                            lines; by default only failures and the
@@ -380,6 +385,18 @@ static bool parse_option(const char *k, size_t kn, const char *v, size_t vn,
 			o->hostile_mmio = 500;
 		return true;
 	}
+	if (str_eq_n(k, "virtio", kn)) {
+		if (!parse_u32(v, vn, &u) || u > 1)
+			return false;
+		o->virtio = u == 1;
+		return true;
+	}
+	if (str_eq_n(k, "hostile_virtio", kn)) {
+		if (!parse_u32(v, vn, &u) || u > 1)
+			return false;
+		o->hostile_virtio = u == 1;
+		return true;
+	}
 	if (str_eq_n(k, "hostile_avoid", kn))
 		return parse_ranges(v, vn, o);
 	if (str_eq_n(k, "seed", kn)) {
@@ -526,11 +543,11 @@ void probe_main(uint32_t entry, uint64_t info)
 		opts.seed = 1;
 
 	/* entry, bootinfo, cmdline, memmap, initrd, acpi, acpi power-off,
-	 * cpuid, masked and present features, serial, rtc, smp, hostile
-	 * ports and MMIO. */
+	 * cpuid, masked and present features, serial, rtc, smp, virtio
+	 * (normal and hostile), hostile ports and MMIO. */
 	plan = 7 + (opts.poweroff ? 1u : 0u) + opts.n_masked + opts.n_present +
-	       2 + smp_test_count(&opts) + (opts.hostile_ports ? 1u : 0u) +
-	       (opts.hostile_mmio ? 1u : 0u);
+	       2 + smp_test_count(&opts) + virtio_plan(&boot, &opts) +
+	       (opts.hostile_ports ? 1u : 0u) + (opts.hostile_mmio ? 1u : 0u);
 	print("1..%u\n", plan);
 
 	test_entry(&boot, &opts);
@@ -546,6 +563,10 @@ void probe_main(uint32_t entry, uint64_t info)
 	test_serial_loopback(&opts);
 	test_rtc(&opts);
 	test_smp(&boot, &opts);
+	if (opts.virtio)
+		test_virtio(&boot, &opts);
+	if (opts.hostile_virtio)
+		test_hostile_virtio(&boot, &opts);
 	if (opts.hostile_ports)
 		test_hostile_ports(&opts);
 	if (opts.hostile_mmio)

@@ -218,6 +218,8 @@ struct probe_opts {
 	struct probe_range avoid[PROBE_MAX_AVOID]; /* extra ports to avoid */
 	bool skip_serial, skip_rtc;
 	bool memmap_sanitize; /* sort and drop empty entries first */
+	bool virtio;	      /* drive every virtio-mmio device */
+	bool hostile_virtio;  /* break every virtio-mmio device on purpose */
 	uint32_t unknown;     /* unknown probe.* options seen */
 };
 
@@ -259,6 +261,9 @@ void test_initrd(const struct probe_boot *b, const struct probe_opts *o);
 void test_acpi(const struct probe_boot *b, const struct probe_opts *o);
 void test_acpi_poweroff(struct probe_boot *b);
 bool mem_is_ram(const struct probe_boot *b, uint64_t addr, uint64_t size);
+/* The RSDP: the one the loader gave, else found by the BIOS-area scan;
+ * 0 when there is none (not validated). */
+uint64_t acpi_find_rsdp(const struct probe_boot *b);
 
 /* cpu.c */
 uint32_t cpu_apic_id(void);
@@ -276,6 +281,14 @@ __attribute__((noreturn)) void probe_reset(void);
 __attribute__((noreturn)) void probe_poweroff(const struct probe_boot *b);
 __attribute__((noreturn)) void probe_triple_fault(void);
 uint64_t prng_next(uint64_t *state);
+
+/* virtio.c */
+/* Find the virtio-mmio devices (quietly) and say how many test points
+ * test_virtio() and test_hostile_virtio() print for the options. */
+uint32_t virtio_plan(const struct probe_boot *b, const struct probe_opts *o);
+void test_virtio(const struct probe_boot *b, const struct probe_opts *o);
+void test_hostile_virtio(const struct probe_boot *b,
+			 const struct probe_opts *o);
 
 /* smp.c */
 /* Number of test points test_smp() prints for the options. */

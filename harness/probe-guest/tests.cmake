@@ -68,3 +68,23 @@ cvmm_probe_test(NAME boot.probe.qemu-kvm.pvh-q35 RUNNER ${kvm} --machine q35
 cvmm_probe_test(NAME boot.probe.qemu-kvm.bzimage-microvm RUNNER ${kvm}
                 IMAGE bzimage ENTRY bz16 TIMEOUT 300
                 CMDLINE "${sanitize} probe.hostile_ports=500 probe.hostile_mmio=200")
+
+# The probe's virtio driver against QEMU's own virtio-mmio devices (an
+# implementation independent of ours), found through microvm's DSDT: rng,
+# block (the probe's initrd file as the disk, snapshot=on so the file is
+# not written) and console. Modern (version 2) transports only.
+set(vdisk ${CVMM_PROBE_INITRD})
+cvmm_probe_test(NAME boot.probe.qemu.virtio-microvm RUNNER ${tcg}
+                CMDLINE "${sanitize} probe.virtio=1"
+                RUNNER_ARGS -- -global virtio-mmio.force-legacy=false
+                  -device virtio-rng-device
+                  -drive file=${vdisk},format=raw,if=none,id=d0,snapshot=on
+                  -device virtio-blk-device,drive=d0,serial=probe-disk
+                  -chardev null,id=c0 -device virtio-serial-device
+                  -device virtconsole,chardev=c0
+                GREP "^ok [0-9]+ - virtio: RSDP, XSDT, FADT and DSDT checksums; 3 LNRO0005 devices"
+                     "^ok [0-9]+ - virtio rng@0x[0-9a-f]+: two reads of 64 bytes: 64 and 64 bytes written"
+                     "^ok [0-9]+ - virtio block@0x[0-9a-f]+: sector 0 reads \"CVMMPROBEINITRD1\""
+                     "^ok [0-9]+ - virtio block@0x[0-9a-f]+: sectors 8..15 read back as written"
+                     "^ok [0-9]+ - virtio block@0x[0-9a-f]+: GET_ID \"probe-disk\""
+                     "^ok [0-9]+ - virtio console@0x[0-9a-f]+: \"CVMM-PROBE-VCONSOLE hello")

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The probe's virtio driver (vdrv.c) and DSDT reader (vdrv-acpi.c) on the
+ * host, against the real pieces they meet in a VMM: acpi-tables' DSDT, and
+ * virtio-devices' transport with its rng, console and block devices over
+ * vm-memory's mmap backend. The guest runs the same code through MMIO.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "vdrv.h"
+
+#include <cvmm/acpi.h>
+#include <cvmm/mem-mmap.h>
+#include <cvmm/vdev-block.h>
+#include <cvmm/vdev-console.h>
+#include <cvmm/vdev-mmio.h>
+#include <cvmm/vdev-rng.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* ---- the DSDT ---- */
+
+static void build(const struct cvmm_acpi_virtio_mmio *dev, size_t n,
+		  uint8_t **dsdt, uint32_t *len)
+{
+	struct cvmm_acpi_config cfg;
+	struct cvmm_acpi_layout l;
+	static uint8_t buf[8192];
+	size_t total;
+
+	cvmm_acpi_config_init(&cfg, 0xe0000, 2);
+	cfg.virtio = dev;
+	cfg.virtio_count = n;
+	cfg.sleep_control = (struct cvmm_acpi_reg){CVMM_ACPI_SPACE_IO, 0x600};
+	cfg.sleep_status = (struct cvmm_acpi_reg){CVMM_ACPI_SPACE_IO, 0x601};
+	assert_int_equal(cvmm_acpi_layout(&cfg, &l), 0);
+	assert_int_equal(cvmm_acpi_build(&cfg, buf, sizeof(buf), &total), 0);
+	*dsdt = buf + (l.dsdt - cfg.base);
+	*len = l.dsdt_len;
+}
+
+static void test_acpi_finds_devices(void **state)
+{
+	struct cvmm_acpi_virtio_mmio dev[CVMM_ACPI_VIRTIO_MAX];
+	struct vdrv_acpi_dev found[VDRV_ACPI_MAX];
+	const char *why = "unset";
+	uint8_t *dsdt;
+	uint32_t len;
+
+	/* The IOAPIC pins no timer or legacy device uses: 19 of them. */
+	static const uint32_t pins[] = {3,  5,	6,  7,	9,  10, 11, 12, 13, 14,
+					15, 16, 17, 18, 19, 20, 21, 22, 23};
+
+	(void)state;
+	for (uint32_t n = 0; n <= 19; n += n < 15 ? 5 : 4) {
+		for (uint32_t i = 0; i < n; i++)
+			dev[i] = (struct cvmm_acpi_virtio_mmio){
+			    0xd0000000u + i * 0x1000u, 0x1000, pins[i]};
+		build(dev, n, &dsdt, &len);
+		assert_int_equal(vdrv_acpi_find(dsdt + 36, len - 36, found,
+						VDRV_ACPI_MAX, &why),
+				 (int)n);
+		assert_null(why);
+		for (uint32_t i = 0; i < n; i++) {
+			assert_int_equal(found[i].uid, i);
+			assert_int_equal(found[i].base, dev[i].base);
+			assert_int_equal(found[i].size, 0x1000);
+			assert_int_equal(found[i].gsi, dev[i].gsi);
+		}
+	}
+	/* More devices than room: an error that says so. */
+	build(dev, 5, &dsdt, &len);
+	assert_int_equal(vdrv_acpi_find(dsdt + 36, len - 36, found, 4, &why),
+			 -1);
+	assert_non_null(strstr(why, "more LNRO0005 devices"));
+}
+
+/* Every truncation and many byte changes of a real DSDT: an answer or a
+ * reason, and never a read outside the bytes given (the copy is exactly
+ * as long, so AddressSanitizer sees any overrun). */
+static void test_acpi_bad_tables(void **state)
+{
+	struct cvmm_acpi_virtio_mmio dev[3] = {{0xd0000000u, 0x1000, 5},
+					       {0xd0001000u, 0x1000, 6},
+					       {0xd0002000u, 0x200, 7}};
+	struct vdrv_acpi_dev found[VDRV_ACPI_MAX];
+	const char *why;
+	uint8_t *dsdt;
+	uint32_t len, refused = 0;
+
+	(void)state;
+	build(dev, 3, &dsdt, &len);
+	for (uint32_t cut = 0; cut < len - 36; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		int n;
+
+		assert_non_null(copy);
+		memcpy(copy, dsdt + 36, cut);
+		n = vdrv_acpi_find(copy, cut, found, VDRV_ACPI_MAX, &why);
+		assert_true(n >= -1 && n <= 3);
+		if (n < 0) {
+			assert_non_null(why);
+			refused++;
+		}
+		free(copy);
+	}
+	assert_true(refused > 0);
+	for (uint32_t at = 0; at < len - 36; at++) {
+		static const uint8_t values[] = {0x00, 0x01, 0x3f, 0x40,
+						 0x7f, 0x80, 0xc0, 0xff};
+
+		for (size_t v = 0; v < sizeof(values); v++) {
+			uint8_t *copy = malloc(len - 36);
+			int n;
+
+			assert_non_null(copy);
+			memcpy(copy, dsdt + 36, len - 36);
+			copy[at] = values[v];
+			n = vdrv_acpi_find(copy, len - 36, found, VDRV_ACPI_MAX,
+					   &why);
+			assert_true(n >= -1 && n <= 3);
+			assert_true(n >= 0 || why != NULL);
+			free(copy);
+		}
+	}
+}
+
+/* ---- the driver against the real transport ---- */
+
+#define MEM_SIZE   0x100000u
+#define ARENA_GPA  0x10000u
+#define ARENA_SIZE 0x8000u
+#define OUTSIDE	   0x40000000u
+
+struct host {
+	struct cvmm_mem_mmap *mm;
+	struct cvmm_mem mem;
+	uint8_t *ram;
+	struct cvmm_vdev_mmio *t;
+	struct cvmm_vdev_rng *rng;
+	struct cvmm_vdev_console *con;
+	struct cvmm_vdev_block *blk;
+	char disk[64];
+	int polls, limit;
+	int refused; /* register accesses the transport refused */
+	uint8_t out[256];
+	size_t out_len;
+	uint32_t counter;
+	struct vdrv_dev d;
+};
+
+static uint32_t h_read(void *ctx, uint32_t off, uint32_t size)
+{
+	struct host *h = ctx;
+	uint8_t b[4] = {0, 0, 0, 0};
+
+	if (cvmm_vdev_mmio_read(h->t, off, b, size) != 0)
+		h->refused++;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[3] << 24;
+}
+
+static void h_write(void *ctx, uint32_t off, uint32_t size, uint32_t v)
+{
+	struct host *h = ctx;
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			(uint8_t)(v >> 24)};
+
+	if (cvmm_vdev_mmio_write(h->t, off, b, size) != 0)
+		h->refused++;
+}
+
+static void h_deadline(void *ctx, uint32_t seconds)
+{
+	struct host *h = ctx;
+
+	h->polls = 0;
+	h->limit = (int)seconds * 1000;
+}
+
+static bool h_expired(void *ctx)
+{
+	struct host *h = ctx;
+
+	return ++h->polls > h->limit;
+}
+
+static const struct vdrv_ops h_ops = {h_read, h_write, h_deadline, h_expired};
+
+/* A deterministic entropy source: a counter (two reads differ). */
+static int counter_source(void *arg, uint8_t *buf, size_t len)
+{
+	struct host *h = arg;
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(h->counter++ * 151u + 7u);
+	return 0;
+}
+
+static int sink(void *arg, const uint8_t *buf, size_t len)
+{
+	struct host *h = arg;
+
+	if (len > sizeof(h->out) - h->out_len)
+		len = sizeof(h->out) - h->out_len;
+	memcpy(h->out + h->out_len, buf, len);
+	h->out_len += len;
+	return 0;
+}
+
+static int setup_host(void **state)
+{
+	static const struct cvmm_mem_range map[] = {{{0}, MEM_SIZE, 0}};
+	struct host *h = calloc(1, sizeof(*h));
+
+	assert_non_null(h);
+	assert_int_equal(cvmm_mem_mmap_create(map, 1, &h->mm), 0);
+	h->mem = cvmm_mem_mmap_iface(h->mm);
+	h->ram = cvmm_mem_regions_at(cvmm_mem_mmap_regions(h->mm), 0)->host;
+	*state = h;
+	return 0;
+}
+
+static int teardown_host(void **state)
+{
+	struct host *h = *state;
+
+	cvmm_vdev_mmio_destroy(h->t);
+	cvmm_vdev_rng_destroy(h->rng);
+	cvmm_vdev_console_destroy(h->con);
+	cvmm_vdev_block_destroy(h->blk);
+	if (h->disk[0])
+		unlink(h->disk);
+	cvmm_mem_mmap_destroy(h->mm);
+	free(h);
+	return 0;
+}
+
+static void attach(struct host *h, struct cvmm_vdev dev)
+{
+	struct cvmm_vdev_mmio_config cfg;
+	struct vdrv_arena ar = {h->ram + ARENA_GPA, ARENA_GPA, ARENA_SIZE, 0};
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.device = dev;
+	assert_int_equal(cvmm_vdev_mmio_create(&h->mem, &cfg, &h->t), 0);
+	assert_int_equal(vdrv_probe(&h->d, &h_ops, h, &ar), VDRV_OK);
+}
+
+static void *scratch(struct host *h, uint64_t *gpa)
+{
+	void *p = vdrv_alloc(&h->d, 4096, 16, gpa);
+
+	assert_non_null(p);
+	return p;
+}
+
+static void rng_device(struct host *h)
+{
+	struct cvmm_vdev_rng_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.source = counter_source;
+	cfg.source_arg = h;
+	assert_int_equal(cvmm_vdev_rng_create(&cfg, &h->rng), 0);
+	attach(h, cvmm_vdev_rng_device(h->rng));
+	assert_int_equal(h->d.device_id, VDRV_ID_RNG);
+}
+
+static void test_rng(void **state)
+{
+	struct host *h = *state;
+	uint64_t gpa;
+	uint8_t *s;
+	uint32_t len = 0;
+
+	rng_device(h);
+	assert_int_equal(vdrv_negotiate(&h->d, VDRV_F_INDIRECT_DESC), VDRV_OK);
+	assert_true(h->d.features & VDRV_F_VERSION_1);
+	assert_true(h->d.features & VDRV_F_INDIRECT_DESC);
+	assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+	/* The rng has one queue: the second does not exist. */
+	assert_int_equal(vdrv_queue_setup(&h->d, 1, 16), VDRV_E_NOQUEUE);
+	assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
+	s = scratch(h, &gpa);
+	for (int k = 0; k < 2; k++) {
+		struct vdrv_buf b = {gpa + 64u * (unsigned)k, 64, true};
+
+		assert_int_equal(vdrv_submit(&h->d, 0, &b, 1), VDRV_OK);
+		assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
+		assert_int_equal(len, 64);
+	}
+	assert_memory_not_equal(s, s + 64, 64);
+	/* Nothing more comes: the wait ends at its deadline. */
+	assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_E_TIMEOUT);
+	assert_int_equal(h->polls, 1001);
+	assert_int_equal(h->refused, 0);
+}
+
+static void test_console(void **state)
+{
+	struct host *h = *state;
+	struct cvmm_vdev_console_config cfg;
+	static const char msg[] = "CVMM-PROBE-VCONSOLE hello\n";
+	uint64_t gpa;
+	uint8_t *s;
+	uint32_t len;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sink = sink;
+	cfg.sink_arg = h;
+	assert_int_equal(cvmm_vdev_console_create(&cfg, &h->con), 0);
+	attach(h, cvmm_vdev_console_device(h->con));
+	assert_int_equal(h->d.device_id, VDRV_ID_CONSOLE);
+	assert_int_equal(vdrv_negotiate(&h->d, 0), VDRV_OK);
+	assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+	assert_int_equal(vdrv_queue_setup(&h->d, 1, 16), VDRV_OK);
+	assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
+	s = scratch(h, &gpa);
+	memcpy(s, msg, sizeof(msg) - 1);
+	{
+		struct vdrv_buf b = {gpa, sizeof(msg) - 1, false};
+
+		assert_int_equal(vdrv_submit(&h->d, 1, &b, 1), VDRV_OK);
+	}
+	assert_int_equal(vdrv_wait(&h->d, 1, 1, &len), VDRV_OK);
+	assert_int_equal(h->out_len, sizeof(msg) - 1);
+	assert_memory_equal(h->out, msg, sizeof(msg) - 1);
+}
+
+static uint8_t blk_io(struct host *h, uint8_t *s, uint64_t gpa, uint32_t type,
+		      uint64_t sector, uint32_t dlen, bool dwrite)
+{
+	struct vdrv_buf b[3];
+	uint32_t n = 0, len;
+
+	memset(s, 0, 16);
+	s[0] = (uint8_t)type;
+	memcpy(s + 8, &sector, 8);
+	s[16] = 0xff;
+	b[n++] = (struct vdrv_buf){gpa, 16, false};
+	if (dlen)
+		b[n++] = (struct vdrv_buf){gpa + 512, dlen, dwrite};
+	b[n++] = (struct vdrv_buf){gpa + 16, 1, true};
+	assert_int_equal(vdrv_submit(&h->d, 0, b, n), VDRV_OK);
+	assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
+	return s[16];
+}
+
+static void test_block(void **state)
+{
+	struct host *h = *state;
+	struct cvmm_vdev_block_config cfg = cvmm_vdev_block_default_config();
+	uint8_t sector[512], *s;
+	uint64_t gpa;
+	FILE *f;
+	int fd;
+
+	strcpy(h->disk, "/tmp/test-vdrv-disk.XXXXXX");
+	fd = mkstemp(h->disk);
+	assert_true(fd >= 0);
+	memset(sector, 0, sizeof(sector));
+	memcpy(sector, "CVMM-DISK-IMAGE\n", 16);
+	for (int k = 0; k < 32; k++)
+		assert_int_equal(write(fd, sector, 512), 512);
+	memset(sector, 0, 16);
+	close(fd);
+	cfg.path = h->disk;
+	strcpy(cfg.serial, "probe-disk");
+	assert_int_equal(cvmm_vdev_block_create(&cfg, &h->blk), 0);
+	attach(h, cvmm_vdev_block_device(h->blk));
+	assert_int_equal(vdrv_negotiate(&h->d, UINT64_C(1) << 9), VDRV_OK);
+	assert_true(h->d.features & (UINT64_C(1) << 9));
+	assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+	assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
+	assert_int_equal(vdrv_config(&h->d, 0, 4), 32); /* capacity */
+	s = scratch(h, &gpa);
+	assert_int_equal(blk_io(h, s, gpa, 0, 0, 512, true), 0);
+	assert_memory_equal(s + 512, "CVMM-DISK-IMAGE\n", 16);
+	memset(s + 512, 0xa5, 512);
+	assert_int_equal(blk_io(h, s, gpa, 1, 9, 512, false), 0);
+	assert_int_equal(blk_io(h, s, gpa, 4, 0, 0, false), 0);
+	memset(s + 512, 0, 512);
+	assert_int_equal(blk_io(h, s, gpa, 0, 9, 512, true), 0);
+	assert_int_equal(s[512], 0xa5);
+	assert_int_equal(s[1023], 0xa5);
+	assert_int_equal(blk_io(h, s, gpa, 8, 0, 20, true), 0);
+	assert_string_equal((char *)s + 512, "probe-disk");
+	/* And on the file. */
+	f = fopen(h->disk, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 9 * 512, SEEK_SET), 0);
+	assert_int_equal(fread(sector, 1, 512, f), 512);
+	fclose(f);
+	assert_int_equal(sector[0], 0xa5);
+}
+
+/* Each corruption breaks the queue (DEVICE_NEEDS_RESET), leaves no used
+ * entry for a garbage head, and a reset brings the device back. */
+static void test_corruptions(void **state)
+{
+	struct host *h = *state;
+
+	rng_device(h);
+	for (uint32_t c = 0; c < VDRV_C_COUNT; c++) {
+		struct vdrv_buf good;
+		uint64_t gpa;
+		uint16_t used;
+		uint32_t len;
+
+		assert_int_equal(vdrv_negotiate(&h->d, VDRV_F_INDIRECT_DESC),
+				 VDRV_OK);
+		assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+		assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
+		(void)scratch(h, &gpa);
+		good = (struct vdrv_buf){gpa, 64, true};
+		vdrv_corrupt(&h->d.q[0], &good, 1, (enum vdrv_corruption)c,
+			     OUTSIDE, h->ram + gpa + 2048, gpa + 2048);
+		vdrv_notify(&h->d, 0);
+		assert_true(vdrv_wait_needs_reset(&h->d, 1));
+		assert_true(vdrv_used_clean(&h->d.q[0], (enum vdrv_corruption)c,
+					    &used));
+		if (c == VDRV_C_JUMP || c == VDRV_C_HEAD)
+			assert_int_equal(used, 0);
+		assert_true(vdrv_ack(&h->d) & 2u); /* config change */
+		/* Reset, and a good request works again. */
+		assert_int_equal(vdrv_negotiate(&h->d, 0), VDRV_OK);
+		assert_int_equal(vdrv_status(&h->d) & VDRV_S_DEVICE_NEEDS_RESET,
+				 0);
+		assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+		assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
+		(void)scratch(h, &gpa);
+		good = (struct vdrv_buf){gpa, 64, true};
+		assert_int_equal(vdrv_submit(&h->d, 0, &good, 1), VDRV_OK);
+		assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
+		assert_int_equal(len, 64);
+		vdrv_reset(&h->d);
+	}
+}
+
+/* A queue layout outside guest memory is refused: QueueReady stays 0. */
+static void test_layout_outside(void **state)
+{
+	struct host *h = *state;
+
+	rng_device(h);
+	assert_int_equal(vdrv_negotiate(&h->d, 0), VDRV_OK);
+	vdrv_write(&h->d, VDRV_QUEUE_SEL, 0);
+	vdrv_write(&h->d, VDRV_QUEUE_NUM, 16);
+	vdrv_write(&h->d, VDRV_QUEUE_DESC_LOW, OUTSIDE);
+	vdrv_write(&h->d, VDRV_QUEUE_DRIVER_LOW, OUTSIDE + 0x1000);
+	vdrv_write(&h->d, VDRV_QUEUE_DEVICE_LOW, OUTSIDE + 0x2000);
+	vdrv_write(&h->d, VDRV_QUEUE_READY, 1);
+	assert_int_equal(vdrv_read(&h->d, VDRV_QUEUE_READY), 0);
+	assert_true(vdrv_status(&h->d) & VDRV_S_DEVICE_NEEDS_RESET);
+	assert_int_equal(h->refused, 1);
+	vdrv_reset(&h->d);
+	assert_int_equal(vdrv_status(&h->d), 0);
+}
+
+/* The driver's own refusals. */
+static void test_driver_errors(void **state)
+{
+	struct host *h = *state;
+	struct vdrv_buf b = {ARENA_GPA, 16, true};
+	uint64_t gpa;
+	uint32_t len;
+
+	rng_device(h);
+	assert_int_equal(vdrv_queue_setup(&h->d, 0, 3), VDRV_E_ARG);
+	assert_int_equal(vdrv_queue_setup(&h->d, 2, 16), VDRV_E_ARG);
+	assert_int_equal(vdrv_submit(&h->d, 0, &b, 1), VDRV_E_ARG);
+	assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_E_ARG);
+	assert_int_equal(vdrv_negotiate(&h->d, 0), VDRV_OK);
+	assert_null(vdrv_alloc(&h->d, ARENA_SIZE + 1, 16, &gpa));
+	assert_non_null(vdrv_alloc(&h->d, 16, 4096, &gpa));
+	assert_int_equal(gpa & 0xfff, 0);
+	for (int e = VDRV_OK; e >= VDRV_E_STATUS; e--)
+		assert_non_null(vdrv_strerror(e));
+	assert_string_equal(vdrv_strerror(-99), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_acpi_finds_devices),
+	    cmocka_unit_test(test_acpi_bad_tables),
+	    cmocka_unit_test_setup_teardown(test_rng, setup_host,
+					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_console, setup_host,
+					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_block, setup_host,
+					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_corruptions, setup_host,
+					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_layout_outside, setup_host,
+					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_driver_errors, setup_host,
+					    teardown_host),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
