@@ -243,12 +243,15 @@ int rvmm_load(const struct rvmm_options *o, const struct rvmm_memory *m,
 }
 
 int rvmm_load_acpi(const struct cvmm_mem *mem, uint32_t vcpus,
+		   const struct cvmm_acpi_virtio_mmio *virtio, size_t nvirtio,
 		   struct rvmm_err *e)
 {
 	struct cvmm_acpi_config cfg;
 	int rc;
 
 	cvmm_acpi_config_init(&cfg, RVMM_ACPI_RSDP_ADDR, vcpus);
+	cfg.virtio = virtio;
+	cfg.virtio_count = nvirtio;
 	/* The FADT names the sleep registers and the DSDT gets \_S5_, so a
 	 * kernel has a power-off path (Linux's acpi_power_off). */
 	cfg.sleep_control.space = CVMM_ACPI_SPACE_IO;
@@ -257,7 +260,9 @@ int rvmm_load_acpi(const struct cvmm_mem *mem, uint32_t vcpus,
 	cfg.sleep_status.addr = RVMM_SLEEP_STATUS_PORT;
 	rc = cvmm_acpi_write(mem, &cfg, RVMM_ACPI_MAX);
 	if (rc)
-		return rvmm_fail(e, rc, "ACPI tables for %u vCPUs: %s", vcpus,
-				 strerror(-rc));
+		return rvmm_fail(e, rc,
+				 "ACPI tables for %u vCPUs, %zu virtio "
+				 "devices: %s",
+				 vcpus, nvirtio, strerror(-rc));
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "memory.h"
 #include "options.h"
 
+#include <cvmm/acpi.h>
 #include <cvmm/x86-boot.h>
 
 #define RVMM_CMDLINE_ADDR 0x20000ull
@@ -57,13 +58,15 @@ RVMM_MUST_CHECK int rvmm_load(const struct rvmm_options *o,
  * Write the ACPI tables for vcpus processors at RVMM_ACPI_RSDP_ADDR: the
  * acpi-tables component's PC defaults (IOAPIC 0xfec00000, LAPIC
  * 0xfee00000, COM1, the i8042 and the RTC in the DSDT, reset by 0xfe to
- * port 0x64; no virtio-mmio device yet), plus the sleep control and status
+ * port 0x64), the virtio-mmio devices virtio[0..nvirtio) in the DSDT
+ * (LNRO0005, window and GSI; virtio.h), plus the sleep control and status
  * registers at ports 0x600 and 0x601 and \_S5_ in the DSDT (power off,
  * sleep.h). The kernel
  * is given the RSDP's address by rvmm_load() (zero page or start_info),
  * and finds it by scanning 0xe0000-0xfffff too.
  */
 RVMM_MUST_CHECK int rvmm_load_acpi(const struct cvmm_mem *mem, uint32_t vcpus,
-				   struct rvmm_err *e);
+				   const struct cvmm_acpi_virtio_mmio *virtio,
+				   size_t nvirtio, struct rvmm_err *e);
 
 #endif

@@ -157,6 +157,42 @@ static void console_process(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id,
 static const struct cvmm_evm_ops console_ops = {.init = console_init,
 						.process = console_process};
 
+/* ---- the virtio subscriber: queue notifications (ioeventfds) ---- */
+
+static int virtio_init(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id)
+{
+	struct rvmm_loop *l = ctx;
+	const struct rvmm_virtio *v = &l->vm->virtio;
+
+	for (uint32_t i = 0; i < v->count; i++)
+		for (uint32_t q = 0; q < v->dev[i].nqueues; q++) {
+			int rc =
+			    cvmm_evm_add_fd(evm, id, v->dev[i].notify_fd[q],
+					    EPOLLIN, (uint64_t)i << 32 | q);
+
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+static void virtio_process(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id,
+			   const struct cvmm_evm_event *ev)
+{
+	struct rvmm_loop *l = ctx;
+
+	(void)evm;
+	(void)id;
+	/* Several writes of the guest are one notification: the device
+	 * takes every chain that is there. */
+	drain(ev->fd);
+	rvmm_virtio_notify(&l->vm->virtio, (uint32_t)(ev->data >> 32),
+			   (uint32_t)ev->data);
+}
+
+static const struct cvmm_evm_ops virtio_ops = {.init = virtio_init,
+					       .process = virtio_process};
+
 /* ---- the loop ---- */
 
 int rvmm_loop_init(struct rvmm_loop *l, struct rvmm_vm *vm, struct rvmm_err *e)
@@ -180,6 +216,8 @@ int rvmm_loop_init(struct rvmm_loop *l, struct rvmm_vm *vm, struct rvmm_err *e)
 		rc = cvmm_evm_add(l->evm, &vm_ops, l, NULL);
 	if (rc == 0 && o->serial != RVMM_SERIAL_NONE)
 		rc = cvmm_evm_add(l->evm, &console_ops, l, &l->console_id);
+	if (rc == 0 && vm->virtio.count)
+		rc = cvmm_evm_add(l->evm, &virtio_ops, l, NULL);
 	if (rc)
 		return rvmm_fail(e, rc, "event loop: %s", strerror(-rc));
 	if (o->boot_timeout_s) {

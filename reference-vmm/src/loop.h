@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The main thread's event loop while the vCPU threads run, on
- * event-manager with two subscribers:
+ * event-manager with three subscribers:
  *   the VM       its end (an eventfd rvmm_vm_end() writes), --boot-timeout
  *                (a timerfd), SIGINT and SIGTERM (a signalfd: they are
  *                blocked in every thread);
  *   the console  stdin to COM1: read only as much as the UART's FIFO and
  *                the kept input can take, resumed when the guest drains
  *                the FIFO (an eventfd from the UART's rx_empty) or, as a
- *                fallback, every 50 ms (a timerfd).
+ *                fallback, every 50 ms (a timerfd);
+ *   virtio       each queue's notification eventfd (KVM ioeventfd):
+ *                the device processes the queue (virtio.h).
  * A terminal on stdin is put in raw mode (Ctrl-C still stops the VMM) and
  * restored by rvmm_loop_destroy().
  *

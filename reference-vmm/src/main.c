@@ -70,6 +70,7 @@ static int run(struct rvmm_vm *vm, const struct rvmm_options *o)
 	rvmm_vm_open_gate(vm);
 	rvmm_loop_run(&loop);
 	rvmm_vm_stop(vm);
+	rvmm_virtio_report(&vm->virtio);
 	code = rvmm_vm_ended(vm);
 	rvmm_loop_destroy(&loop);
 	return code;

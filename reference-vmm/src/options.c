@@ -33,6 +33,17 @@ void rvmm_options_usage(FILE *f)
 	    "                        extracted and booted through its PVH "
 	    "note)\n"
 	    "  --kvm-device PATH     the KVM device (default /dev/kvm)\n"
+	    "  --disk PATH[,ro]      a virtio-blk disk on the file PATH (its\n"
+	    "                        size a multiple of 512 bytes; ro: the\n"
+	    "                        guest cannot write it); repeatable\n"
+	    "  --net tap=NAME        a virtio-net device on the tap interface\n"
+	    "                        NAME (created if it does not exist)\n"
+	    "  --rng                 a virtio-rng device fed by getrandom(2)\n"
+	    "  --console DEST        a virtio console: its output to "
+	    "file:PATH\n"
+	    "                        (appended), stdout or none; no input\n"
+	    "                        (at most %u virtio devices in all; they\n"
+	    "                        are found through the ACPI DSDT)\n"
 	    "  --no-seccomp          do not install the seccomp filter\n"
 	    "  --help                this text\n"
 	    "\n"
@@ -48,7 +59,7 @@ void rvmm_options_usage(FILE *f)
 	    "      port 0x600; KVM_SYSTEM_EVENT_SHUTDOWN)\n"
 	    "  %d  stopped by SIGINT or SIGTERM\n",
 	    RVMM_DEFAULT_LINE, RVMM_DEFAULT_MEM, RVMM_MEM_MIN_MIB,
-	    RVMM_MEM_MAX_MIB, RVMM_VCPUS_MAX, RVMM_EXIT_RESET,
+	    RVMM_MEM_MAX_MIB, RVMM_VCPUS_MAX, RVMM_VIRTIO_MAX, RVMM_EXIT_RESET,
 	    RVMM_EXIT_VMM_ERROR, RVMM_EXIT_SETUP, RVMM_EXIT_SHUTDOWN,
 	    RVMM_EXIT_INTERNAL, RVMM_EXIT_EMULATION, RVMM_EXIT_TIMEOUT,
 	    RVMM_EXIT_POWEROFF, RVMM_EXIT_SIGNAL);
@@ -89,6 +100,82 @@ static int parse_serial(const char *s, struct rvmm_options *o,
 	} else {
 		return rvmm_fail(e, -EINVAL,
 				 "--serial: '%s' is not stdout, file:PATH or "
+				 "none",
+				 s);
+	}
+	return 0;
+}
+
+/* --disk PATH[,ro]: the text after the last comma is a flag. */
+static int parse_disk(const char *s, struct rvmm_options *o, struct rvmm_err *e)
+{
+	const char *comma = strrchr(s, ',');
+	struct rvmm_disk *d;
+
+	if (o->ndisks == RVMM_VIRTIO_MAX)
+		return rvmm_fail(e, -EINVAL,
+				 "--disk: too many disks (at most %u virtio "
+				 "devices)",
+				 RVMM_VIRTIO_MAX);
+	if (comma && strcmp(comma + 1, "ro") != 0)
+		return rvmm_fail(e, -EINVAL,
+				 "--disk: unknown flag '%s' in '%s' (PATH or "
+				 "PATH,ro)",
+				 comma + 1, s);
+	if (*s == '\0' || comma == s)
+		return rvmm_fail(e, -EINVAL, "--disk: empty path in '%s'", s);
+	d = &o->disks[o->ndisks++];
+	d->path = s;
+	d->path_len = comma ? (size_t)(comma - s) : strlen(s);
+	d->read_only = comma != NULL;
+	if (d->path_len >= RVMM_PATH_MAX)
+		return rvmm_fail(e, -EINVAL,
+				 "--disk: path longer than %u bytes",
+				 RVMM_PATH_MAX - 1);
+	return 0;
+}
+
+/* Linux's rules for an interface name (dev_valid_name). */
+static bool tap_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > RVMM_TAP_NAME_MAX || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] == '/' || name[i] == ':' || name[i] <= ' ' ||
+		    name[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static int parse_net(const char *s, struct rvmm_options *o, struct rvmm_err *e)
+{
+	if (strncmp(s, "tap=", 4) != 0)
+		return rvmm_fail(e, -EINVAL, "--net: '%s' is not tap=NAME", s);
+	if (!tap_name_valid(s + 4))
+		return rvmm_fail(e, -EINVAL,
+				 "--net: '%s' is not a valid interface name "
+				 "(1 to %u bytes, no '/', ':' or spaces)",
+				 s + 4, RVMM_TAP_NAME_MAX);
+	o->net_tap = s + 4;
+	return 0;
+}
+
+static int parse_console(const char *s, struct rvmm_options *o,
+			 struct rvmm_err *e)
+{
+	if (strcmp(s, "stdout") == 0) {
+		o->vconsole = RVMM_VCONSOLE_STDOUT;
+	} else if (strcmp(s, "none") == 0) {
+		o->vconsole = RVMM_VCONSOLE_NONE;
+	} else if (strncmp(s, "file:", 5) == 0 && s[5] != '\0') {
+		o->vconsole = RVMM_VCONSOLE_FILE;
+		o->vconsole_path = s + 5;
+	} else {
+		return rvmm_fail(e, -EINVAL,
+				 "--console: '%s' is not file:PATH, stdout or "
 				 "none",
 				 s);
 	}
@@ -137,13 +224,17 @@ enum opt_id {
 	OPT_TIMEOUT,
 	OPT_PROTOCOL,
 	OPT_KVM,
+	OPT_DISK,
+	OPT_NET,
+	OPT_CONSOLE,
 	OPT_COUNT_
 };
 
 static const char *const opt_names[OPT_COUNT_] = {
     "--kernel",	       "--initrd",	 "--cmdline", "--mem",
     "--vcpus",	       "--cpu-template", "--serial",  "--boot-timeout",
-    "--boot-protocol", "--kvm-device",
+    "--boot-protocol", "--kvm-device",	 "--disk",    "--net",
+    "--console",
 };
 
 static int set_value(enum opt_id id, const char *v, struct rvmm_options *o,
@@ -181,10 +272,29 @@ static int set_value(enum opt_id id, const char *v, struct rvmm_options *o,
 				 &o->boot_timeout_s, e);
 	case OPT_PROTOCOL:
 		return parse_protocol(v, o, e);
+	case OPT_DISK:
+		return parse_disk(v, o, e);
+	case OPT_NET:
+		return parse_net(v, o, e);
+	case OPT_CONSOLE:
+		return parse_console(v, o, e);
 	case OPT_COUNT_:
 		break;
 	}
 	return rvmm_fail(e, -EINVAL, "internal: option %d", (int)id);
+}
+
+static int check_virtio_count(const struct rvmm_options *o, struct rvmm_err *e)
+{
+	uint32_t n = o->ndisks + (o->net_tap != NULL) + o->rng +
+		     (o->vconsole != RVMM_VCONSOLE_OFF);
+
+	if (n > RVMM_VIRTIO_MAX)
+		return rvmm_fail(e, -EINVAL,
+				 "too many virtio devices: %u (--disk, --net, "
+				 "--rng, --console; at most %u)",
+				 n, RVMM_VIRTIO_MAX);
+	return 0;
 }
 
 /* "--mem=64" or "--mem" "64": the option's id and value, or -1. */
@@ -235,6 +345,13 @@ int rvmm_options_parse(int argc, char *const argv[], struct rvmm_options *o,
 			o->seccomp = false;
 			continue;
 		}
+		if (strcmp(arg, "--rng") == 0) {
+			if (o->rng)
+				return rvmm_fail(e, -EINVAL,
+						 "--rng given twice");
+			o->rng = true;
+			continue;
+		}
 		id = match(arg, &value);
 		if (id < 0)
 			return rvmm_fail(e, -EINVAL,
@@ -246,7 +363,8 @@ int rvmm_options_parse(int argc, char *const argv[], struct rvmm_options *o,
 						 arg);
 			value = argv[++i];
 		}
-		if (seen[id])
+		/* Each --disk is one more disk. */
+		if (seen[id] && id != OPT_DISK)
 			return rvmm_fail(e, -EINVAL, "%s given twice",
 					 opt_names[id]);
 		seen[id] = true;
@@ -257,5 +375,5 @@ int rvmm_options_parse(int argc, char *const argv[], struct rvmm_options *o,
 	if (!o->kernel)
 		return rvmm_fail(e, -EINVAL,
 				 "--kernel is required (see --help)");
-	return 0;
+	return check_virtio_count(o, e);
 }

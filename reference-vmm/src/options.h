@@ -24,6 +24,22 @@ enum rvmm_serial {
 	RVMM_SERIAL_NONE,
 };
 
+/* Where the virtio console's output goes (--console). */
+enum rvmm_vconsole {
+	RVMM_VCONSOLE_OFF, /* no virtio console device */
+	RVMM_VCONSOLE_FILE,
+	RVMM_VCONSOLE_STDOUT,
+	RVMM_VCONSOLE_NONE, /* a device whose output is discarded */
+};
+
+/* A --disk: a file and whether the guest may write it. The path is the
+ * first path_len bytes of the option's value (before ",ro"). */
+struct rvmm_disk {
+	const char *path;
+	size_t path_len; /* below RVMM_PATH_MAX */
+	bool read_only;
+};
+
 enum rvmm_protocol {
 	RVMM_PROTOCOL_AUTO,    /* bzImage: 64-bit boot protocol; ELF: PVH */
 	RVMM_PROTOCOL_LINUX64, /* a bzImage through its 64-bit entry */
@@ -38,6 +54,13 @@ enum rvmm_protocol {
 #define RVMM_TIMEOUT_MAX  (7u * 24 * 3600)
 #define RVMM_DEFAULT_MEM  256u
 #define RVMM_DEFAULT_LINE "console=ttyS0 reboot=k panic=1 pci=off"
+/* virtio-mmio devices in all (--disk, --net, --rng, --console): one per
+ * IOAPIC pin left free by the timer and the legacy devices (virtio.h). */
+#define RVMM_VIRTIO_MAX 18u
+/* Longest --disk path, with its NUL (Linux's PATH_MAX). */
+#define RVMM_PATH_MAX 4096u
+/* A tap interface's name: at most IFNAMSIZ - 1 bytes. */
+#define RVMM_TAP_NAME_MAX 15u
 
 struct rvmm_options {
 	const char *kernel;
@@ -52,7 +75,14 @@ struct rvmm_options {
 	uint32_t boot_timeout_s; /* 0: none */
 	enum rvmm_protocol protocol;
 	const char *kvm_path; /* /dev/kvm */
-	bool seccomp;	      /* --no-seccomp clears it (debugging only) */
+	/* virtio devices, created in this order: disks, net, rng, console. */
+	struct rvmm_disk disks[RVMM_VIRTIO_MAX];
+	uint32_t ndisks;
+	const char *net_tap; /* --net tap=NAME, NULL: none */
+	bool rng;
+	enum rvmm_vconsole vconsole;
+	const char *vconsole_path; /* RVMM_VCONSOLE_FILE */
+	bool seccomp;		   /* --no-seccomp clears it (debugging only) */
 	bool help;
 };
 

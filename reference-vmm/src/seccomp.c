@@ -2,6 +2,7 @@
 #include "seccomp.h"
 
 #include <errno.h>
+#include <linux/falloc.h>
 #include <linux/kvm.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,20 @@ static const struct cvmm_sys_seccomp_rule rules[] = {
     /* stdio's first use of a stream looks at it. */
     CVMM_SYS_SECCOMP_ALLOW("fstat"),
     CVMM_SYS_SECCOMP_ALLOW("newfstatat"),
+    /* virtio-blk: the disk's data, FLUSH, and DISCARD / WRITE_ZEROES,
+     * whose fallocate modes are PUNCH_HOLE or ZERO_RANGE, always with
+     * KEEP_SIZE (a guest never grows the file). mode is an int: only its
+     * 32 bits are looked at. */
+    CVMM_SYS_SECCOMP_ALLOW("pread64"),
+    CVMM_SYS_SECCOMP_ALLOW("pwrite64"),
+    CVMM_SYS_SECCOMP_ALLOW("fdatasync"),
+    CVMM_SYS_SECCOMP_ALLOW_IF(
+	"fallocate",
+	CVMM_SYS_SECCOMP_ARG_MASKED(
+	    1, (uint32_t) ~(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE),
+	    FALLOC_FL_KEEP_SIZE)),
+    /* virtio-rng: getrandom(2) from the urandom pool, flags 0. */
+    CVMM_SYS_SECCOMP_ALLOW_IF("getrandom", CVMM_SYS_SECCOMP_ARG(2, EQ, 0)),
     /* The event loop. */
     CVMM_SYS_SECCOMP_ALLOW("epoll_wait"),
     CVMM_SYS_SECCOMP_ALLOW("epoll_pwait"),

@@ -141,6 +141,8 @@ static int create_vcpus(struct rvmm_vm *vm, const struct rvmm_options *o,
 int rvmm_vm_create(struct rvmm_vm *vm, const struct rvmm_options *o,
 		   struct rvmm_err *e)
 {
+	struct cvmm_acpi_virtio_mmio virtio[RVMM_VIRTIO_MAX];
+	uint32_t nvirtio = rvmm_virtio_acpi(o, virtio);
 	int rc;
 
 	memset(vm, 0, sizeof(*vm));
@@ -157,7 +159,9 @@ int rvmm_vm_create(struct rvmm_vm *vm, const struct rvmm_options *o,
 	vm->mem_mapped = true;
 	rc = rvmm_load(o, &vm->mem, &vm->boot, e);
 	if (rc == 0)
-		rc = rvmm_load_acpi(&vm->mem.mem, o->vcpus, e);
+		rc = rvmm_load_acpi(&vm->mem.mem, o->vcpus, virtio, nvirtio, e);
+	if (rc == 0)
+		rc = rvmm_virtio_open(&vm->virtio, o, e);
 	if (rc == 0)
 		rc = open_kvm(vm, o, e);
 	if (rc == 0)
@@ -169,6 +173,9 @@ int rvmm_vm_create(struct rvmm_vm *vm, const struct rvmm_options *o,
 	rc = rvmm_devices_create(&vm->dev, o, vm->vm, on_reset, on_poweroff, vm,
 				 e);
 	vm->dev_created = true;
+	if (rc == 0)
+		rc = rvmm_virtio_attach(&vm->virtio, vm->vm, &vm->mem.mem,
+					vm->dev.mmio, e);
 	if (rc)
 		return rc;
 	return create_vcpus(vm, o, e);
@@ -285,6 +292,7 @@ void rvmm_vm_destroy(struct rvmm_vm *vm)
 		pthread_cond_destroy(&vm->gate_cond);
 		pthread_mutex_destroy(&vm->gate_lock);
 	}
+	rvmm_virtio_destroy(&vm->virtio);
 	if (vm->dev_created)
 		rvmm_devices_destroy(&vm->dev);
 	cvmm_kvm_vm_destroy(vm->vm);

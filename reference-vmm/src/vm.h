@@ -4,8 +4,9 @@
  * and how it ended.
  *
  * Life cycle (vmm.c drives it):
- *   rvmm_vm_create()    guest memory, the kernel loaded, ACPI tables (a
- *                       bad kernel is refused before KVM is opened); KVM
+ *   rvmm_vm_create()    guest memory, the kernel loaded, ACPI tables,
+ *                       the virtio devices' files opened (a bad kernel
+ *                       or disk is refused before KVM is opened); KVM
  *                       checks, VM, irqchip, PIT, memory slots, devices;
  *                       vCPUs created and configured (CPUID, MSRs, LAPIC,
  *                       boot registers)
@@ -31,6 +32,7 @@
 #include "loader.h"
 #include "memory.h"
 #include "options.h"
+#include "virtio.h"
 
 #include <cvmm/kvm.h>
 #include <cvmm/x86-cpuid.h>
@@ -57,6 +59,7 @@ struct rvmm_vm {
 	bool mem_mapped;
 	struct rvmm_devices dev;
 	bool dev_created;
+	struct rvmm_virtio virtio; /* after dev: its windows are on dev.mmio */
 	struct rvmm_boot boot;
 	struct cvmm_x86_cpuid *cpuid; /* KVM's supported table */
 	struct rvmm_vcpu *vcpus;

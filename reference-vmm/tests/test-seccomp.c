@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -81,6 +83,61 @@ static void allowed_calls(void)
 		_exit(14);
 	if (close(fds[0]) != 0)
 		_exit(15);
+}
+
+/* The virtio devices' calls: the disk's file I/O, getrandom. */
+static void device_calls(void)
+{
+	char path[] = "/tmp/rvmm-seccomp.XXXXXX";
+	uint8_t buf[512] = {1}, rnd[16];
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		_exit(10);
+	unlink(path);
+	apply(CVMM_SYS_SECCOMP_KILL_PROCESS);
+	if (pwrite(fd, buf, sizeof(buf), 4096) != (ssize_t)sizeof(buf))
+		_exit(11);
+	if (pread(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+		_exit(12);
+	if (fdatasync(fd) != 0)
+		_exit(13);
+	/* PUNCH_HOLE and ZERO_RANGE, always with KEEP_SIZE; a file system
+	 * without them answers EOPNOTSUPP, which is no SIGSYS either. */
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 512) !=
+		0 &&
+	    errno != EOPNOTSUPP)
+		_exit(14);
+	if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 0, 512) !=
+		0 &&
+	    errno != EOPNOTSUPP)
+		_exit(15);
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		_exit(16);
+}
+
+/* What the devices do not need: other fallocate modes, getrandom from
+ * the blocking pool. */
+static void device_forbidden(void)
+{
+	char path[] = "/tmp/rvmm-seccomp.XXXXXX";
+	uint8_t rnd[16];
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		_exit(10);
+	unlink(path);
+	apply(CVMM_SYS_SECCOMP_ERRNO);
+	/* Plain fallocate (extending the file), COLLAPSE_RANGE. */
+	if (fallocate(fd, 0, 0, 4096) != -1 || errno != EPERM)
+		_exit(21);
+	if (fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, 4096) != -1 ||
+	    errno != EPERM)
+		_exit(22);
+	if (getrandom(rnd, sizeof(rnd), GRND_RANDOM) != -1 || errno != EPERM)
+		_exit(23);
+	if (ftruncate(fd, 4096) != -1 || errno != EPERM)
+		_exit(24);
 }
 
 static void forbidden_open(void)
@@ -156,11 +213,21 @@ int main(void)
 	int st;
 
 	rvmm_seccomp_rules(&rules);
-	printf("1..4\n# %zu rules\n", rules);
+	printf("1..6\n# %zu rules\n", rules);
 	st = in_child(allowed_calls);
 	printf("# allowed calls: status 0x%x\n", st);
 	tap(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "the run loop's calls work under the filter");
+	st = in_child(device_calls);
+	printf("# device calls: status 0x%x\n", st);
+	tap(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "pread64, pwrite64, fdatasync, fallocate (punch, zero), "
+	    "getrandom work under the filter");
+	st = in_child(device_forbidden);
+	printf("# device calls refused: status 0x%x\n", st);
+	tap(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "fallocate with other modes, getrandom(GRND_RANDOM), ftruncate "
+	    "refused");
 	st = in_child(forbidden_open);
 	tap(killed_by_sigsys(st), "open() after the filter kills (SIGSYS)");
 	st = in_child(forbidden_errno);

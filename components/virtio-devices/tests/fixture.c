@@ -59,6 +59,7 @@ int fx_teardown(void **state)
 	cvmm_vdev_rng_destroy(f->rng);
 	cvmm_vdev_console_destroy(f->con);
 	cvmm_vdev_block_destroy(f->blk);
+	cvmm_vdev_net_destroy(f->net);
 	cvmm_mem_test_destroy(f->tm);
 	free(f);
 	return 0;
@@ -97,6 +98,13 @@ void fx_open_console(struct fx *f,
 {
 	assert_int_equal(cvmm_vdev_console_create(config, &f->con), 0);
 	f->cfg = fx_config(f, cvmm_vdev_console_device(f->con));
+	assert_int_equal(cvmm_vdev_mmio_create(&f->mem, &f->cfg, &f->t), 0);
+}
+
+void fx_open_net(struct fx *f, const struct cvmm_vdev_net_config *config)
+{
+	assert_int_equal(cvmm_vdev_net_create(config, &f->net), 0);
+	f->cfg = fx_config(f, cvmm_vdev_net_device(f->net));
 	assert_int_equal(cvmm_vdev_mmio_create(&f->mem, &f->cfg, &f->t), 0);
 }
 

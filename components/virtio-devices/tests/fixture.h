@@ -19,6 +19,7 @@
 #include <cvmm/vdev-block.h>
 #include <cvmm/vdev-console.h>
 #include <cvmm/vdev-mmio.h>
+#include <cvmm/vdev-net.h>
 #include <cvmm/vdev-rng.h>
 
 #include <setjmp.h>
@@ -65,6 +66,7 @@ struct fx {
 	struct cvmm_vdev_rng *rng;
 	struct cvmm_vdev_console *con;
 	struct cvmm_vdev_block *blk;
+	struct cvmm_vdev_net *net;
 	/* Interrupt recorder. */
 	int raises;
 	int lowers;
@@ -92,6 +94,9 @@ void fx_open_rng(struct fx *f, const struct cvmm_vdev_rng_config *config);
 /* Create a console device with config and its transport. */
 void fx_open_console(struct fx *f,
 		     const struct cvmm_vdev_console_config *config);
+
+/* Create a net device with config and its transport. */
+void fx_open_net(struct fx *f, const struct cvmm_vdev_net_config *config);
 
 /* Register access; the plain forms assert success. */
 int fx_rd_rc(struct fx *f, uint64_t off, uint32_t *value);
@@ -122,5 +127,6 @@ int run_console_tests(void);
 int run_conformance_tests(void);
 int run_random_tests(void);
 int run_block_tests(void);
+int run_net_tests(void);
 
 #endif

@@ -22,5 +22,6 @@ int main(int argc, char **argv)
 	failed += run_conformance_tests();
 	failed += run_random_tests();
 	failed += run_block_tests();
+	failed += run_net_tests();
 	return failed != 0;
 }
