@@ -539,7 +539,7 @@ int cvmm_vdev_faults_run(const struct cvmm_vdev_conf_device *dev)
 			     failed == 0 ? "ok" : "FAILED");
 	} else {
 		(void)printf("  backend I/O: skipped: the registration has no "
-			     "attach hook (a device without a backend)\n");
+			     "attach hook (only allocations are failed)\n");
 	}
 	{
 		int f = every_point(&r, MODE_ALLOC, &alloc_points);
