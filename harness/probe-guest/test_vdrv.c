@@ -410,6 +410,11 @@ static void test_block(void **state)
 	assert_int_equal(sector[0], 0xa5);
 }
 
+/* The payloads (not strings: no NUL goes on the wire). */
+static const uint8_t ping[19] = "CVMM-PROBE-NET ping";
+static const uint8_t pong[19] = "CVMM-PROBE-NET pong";
+static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+
 /* A backend like tap-peer: a frame carrying the ping is answered with the
  * pong, to the sender. */
 static int net_send(void *ctx, const uint8_t *frame, size_t len)
@@ -419,14 +424,13 @@ static int net_send(void *ctx, const uint8_t *frame, size_t len)
 	assert_true(len <= sizeof(h->sent));
 	memcpy(h->sent, frame, len);
 	h->sent_len = len;
-	if (len >= 14 + 19 &&
-	    memcmp(frame + 14, "CVMM-PROBE-NET ping", 19) == 0) {
+	if (len >= 14 + 19 && memcmp(frame + 14, ping, sizeof(ping)) == 0) {
 		memset(h->pending, 0, 60);
 		memcpy(h->pending, frame + 6, 6);
-		memcpy(h->pending + 6, "\x02\x00\x00\x00\x00\x01", 6);
+		memcpy(h->pending + 6, peer_mac, 6);
 		h->pending[12] = 0x88;
 		h->pending[13] = 0xb5;
-		memcpy(h->pending + 14, "CVMM-PROBE-NET pong", 19);
+		memcpy(h->pending + 14, pong, sizeof(pong));
 		h->pending_len = 60;
 	}
 	return 0;
@@ -489,7 +493,7 @@ static void test_net(void **state)
 	memcpy(s + 18, mac, 6);
 	s[24] = 0x88;
 	s[25] = 0xb5;
-	memcpy(s + 26, "CVMM-PROBE-NET ping", 19);
+	memcpy(s + 26, ping, sizeof(ping));
 	{
 		struct vdrv_buf tx = {gpa, 12 + 60, false};
 
@@ -503,7 +507,7 @@ static void test_net(void **state)
 	assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
 	assert_int_equal(len, 12 + 60);
 	assert_memory_equal(s + 2048 + 12, mac, 6);
-	assert_memory_equal(s + 2048 + 12 + 14, "CVMM-PROBE-NET pong", 19);
+	assert_memory_equal(s + 2048 + 12 + 14, pong, sizeof(pong));
 }
 
 static void corruptions(struct host *h, uint32_t q, uint64_t want)
