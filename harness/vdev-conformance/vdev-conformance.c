@@ -2519,11 +2519,16 @@ int cvmm_vdev_conformance_main(const struct cvmm_vdev_conf_device *dev,
 	int failed;
 
 	if (argc != 2 || (strcmp(argv[1], "granule-0") != 0 &&
-			  strcmp(argv[1], "granule-1") != 0)) {
-		(void)fprintf(stderr, "usage: %s granule-0|granule-1\n",
+			  strcmp(argv[1], "granule-1") != 0 &&
+			  strcmp(argv[1], "faults") != 0)) {
+		(void)fprintf(stderr, "usage: %s granule-0|granule-1|faults\n",
 			      argc > 0 ? argv[0] : "vdev-conformance");
 		return 2;
 	}
-	failed = cvmm_vdev_conformance_run(dev, argv[1][8] == '1' ? 1 : 0);
+	if (strcmp(argv[1], "faults") == 0)
+		failed = cvmm_vdev_faults_run(dev);
+	else
+		failed =
+		    cvmm_vdev_conformance_run(dev, argv[1][8] == '1' ? 1 : 0);
 	return failed == 0 ? 0 : 1;
 }

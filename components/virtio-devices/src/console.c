@@ -154,7 +154,7 @@ static int send_buf(struct cvmm_vdev_console *c, const struct cvmm_vq_buf *b,
 	uint8_t tmp[CON_CHUNK];
 	uint32_t off = 0;
 
-	while (off<b->len && * budget> 0) {
+	while (*budget != 0 && off < b->len) {
 		uint32_t n = b->len - off;
 		int rc;
 
