@@ -148,10 +148,13 @@ static int console_sink(void *arg, const uint8_t *buf, size_t len)
 		ssize_t n = write(d->file_fd, buf + done, len - done);
 
 		/* As COM1: a reader that went away (or a full disk) loses
-		 * the guest's output, never stalls or stops the guest. */
+		 * the guest's output, never stalls or stops the guest; a
+		 * reader that is slow (EAGAIN) loses what does not fit. */
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
+			if (n < 0 && errno == EAGAIN)
+				return -EAGAIN;
 			d->out_failed = true;
 			return n < 0 ? -errno : -EIO;
 		}
@@ -347,8 +350,22 @@ static int open_disk(struct rvmm_vdev *d, const struct rvmm_disk *disk,
 static int open_console(struct rvmm_vdev *d, const struct rvmm_options *o,
 			struct rvmm_err *e)
 {
+	struct stat st;
+
 	if (o->vconsole == RVMM_VCONSOLE_STDOUT) {
-		d->file_fd = dup(STDOUT_FILENO);
+		/* The console writes from the event loop, which must never
+		 * block on a reader that stalls: a pipe or a terminal gets an
+		 * open file description of its own, non-blocking (output that
+		 * does not fit is lost, as the guest's output may be),
+		 * leaving COM1's stdout as it is. A regular file (which does
+		 * not stall) or a socket (which cannot be reopened) is
+		 * shared. */
+		if (fstat(STDOUT_FILENO, &st) == 0 && !S_ISREG(st.st_mode))
+			d->file_fd =
+			    open("/proc/self/fd/1",
+				 O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (d->file_fd < 0)
+			d->file_fd = dup(STDOUT_FILENO);
 		if (d->file_fd < 0)
 			return rvmm_fail(e, -errno, "--console stdout: %s",
 					 strerror(errno));
@@ -357,6 +374,13 @@ static int open_console(struct rvmm_vdev *d, const struct rvmm_options *o,
 		    open(o->vconsole_path,
 			 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		if (d->file_fd < 0)
+			return rvmm_fail(e, -errno, "--console file:%s: %s",
+					 o->vconsole_path, strerror(errno));
+		/* A FIFO or a terminal: never block the event loop (the
+		 * description is ours alone). */
+		if (fstat(d->file_fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+		    fcntl(d->file_fd, F_SETFL,
+			  O_WRONLY | O_APPEND | O_NONBLOCK) != 0)
 			return rvmm_fail(e, -errno, "--console file:%s: %s",
 					 o->vconsole_path, strerror(errno));
 	}
