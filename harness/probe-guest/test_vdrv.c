@@ -239,7 +239,7 @@ static void test_acpi_other_objects(void **state)
 	put(&a,
 	    "\x5b\x80"
 	    "EREG\x00\x0a\x10\x0a\x04",
-	    10);
+	    11);
 	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), -1);
 	assert_non_null(strstr(why, "unexpected AML opcode"));
 }
