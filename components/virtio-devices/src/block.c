@@ -621,7 +621,7 @@ static int blk_notify(void *ctx, uint32_t queue)
 {
 	struct cvmm_vdev_block *b = ctx;
 	uint32_t limit;
-	bool used = false;
+	bool used = false, drained = false;
 	int rc = 0;
 
 	if (!b->active || queue != 0)
@@ -636,6 +636,7 @@ static int blk_notify(void *ctx, uint32_t queue)
 		rc = cvmm_vq_pop(b->vq, &chain);
 		if (rc == -EAGAIN) {
 			rc = 0;
+			drained = true;
 			break;
 		}
 		if (rc != 0)
@@ -652,6 +653,10 @@ static int blk_notify(void *ctx, uint32_t queue)
 		if (rc != 0)
 			break;
 	}
+	/* Stopped at the bound with chains maybe left: the driver may not
+	 * notify for them, so the transport has this queue served again. */
+	if (rc == 0 && !drained)
+		b->host.ops->queue_pending(b->host.ctx, 0);
 	if (used)
 		b->host.ops->queue_used(b->host.ctx, 0);
 	return rc;
