@@ -589,10 +589,12 @@ static int handle_chain(struct cvmm_vdev_block *b, struct cvmm_vq_chain *chain,
 
 	memset(&r, 0, sizeof(r));
 	*used = 0;
-	/* At most queue-size buffers: the queue refuses longer chains, so
-	 * this walks the whole chain. */
-	rc = cvmm_vq_chain_collect(b->vq, chain, b->bufs, cvmm_vq_size(b->vq),
-				   &r.nbufs);
+	/* Room for one buffer more than a chain may have, so the walk goes
+	 * past the limit and the queue refuses an over-long chain (a
+	 * descriptor loop): collecting only queue-size buffers would serve
+	 * a loop as if it were a request. */
+	rc = cvmm_vq_chain_collect(b->vq, chain, b->bufs,
+				   cvmm_vq_size(b->vq) + 1, &r.nbufs);
 	if (rc != 0)
 		return rc;
 	r.readable = chain->readable_len;
@@ -798,7 +800,8 @@ int cvmm_vdev_block_create(const struct cvmm_vdev_block_config *config,
 		   ? b->cfg.max_discard_seg
 		   : b->cfg.max_write_zeroes_seg;
 	if (rc == 0) {
-		b->bufs = calloc(b->cfg.queue_size, sizeof(*b->bufs));
+		b->bufs =
+		    calloc((size_t)b->cfg.queue_size + 1, sizeof(*b->bufs));
 		b->segs = calloc(nseg, sizeof(*b->segs));
 		b->bounce = malloc(b->cfg.bounce_size);
 		if (b->bufs == NULL || b->segs == NULL || b->bounce == NULL)
