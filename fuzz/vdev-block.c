@@ -193,8 +193,8 @@ static void event(void *obj, struct cvmm_fi *in)
 		b->fail_nth = (uint32_t)cvmm_fi_range(in, 0, 16);
 }
 
-static const struct cvmm_vdev_fuzz_device block_device = {"block", create,
-							  destroy, event, 0};
+static const struct cvmm_vdev_fuzz_device block_device = {
+    "block", create, destroy, event, 0, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

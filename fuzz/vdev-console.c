@@ -115,8 +115,8 @@ static void event(void *obj, struct cvmm_fi *in)
 	}
 }
 
-static const struct cvmm_vdev_fuzz_device console_device = {"console", create,
-							    destroy, event, 0};
+static const struct cvmm_vdev_fuzz_device console_device = {
+    "console", create, destroy, event, 0, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -169,8 +169,8 @@ static void event(void *obj, struct cvmm_fi *in)
 	}
 }
 
-static const struct cvmm_vdev_fuzz_device net_device = {"net", create, destroy,
-							event, 0};
+static const struct cvmm_vdev_fuzz_device net_device = {
+    .name = "net", .create = create, .destroy = destroy, .event = event};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -63,7 +63,7 @@ static void event(void *obj, struct cvmm_fi *in)
 }
 
 static const struct cvmm_vdev_fuzz_device rng_device = {
-    "rng", create, destroy, event, 0 /* every chain returns at once */};
+    "rng", create, destroy, event, 0 /* every chain returns at once */, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

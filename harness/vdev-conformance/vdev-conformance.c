@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "virtqueue-model.h"
+#include "vdev-fuzz-conformance.h"
 
 #define RING_BASE    0x10000u
 #define RING_END     0x20000u
@@ -2541,10 +2542,29 @@ int cvmm_vdev_conformance_main(const struct cvmm_vdev_conf_device *dev,
 {
 	int failed;
 
+	/* The generic fuzzer's seeds and replay, from the same registration
+	 * (vdev-fuzz-conformance.h). */
+	if (argc == 3 && strcmp(argv[1], "fuzz-seeds") == 0) {
+		failed = cvmm_vdev_fuzz_conformance_seeds(dev, argv[2]);
+		if (failed < 0)
+			(void)fprintf(stderr, "%s: fuzz-seeds %s: %s\n",
+				      argv[0], argv[2], strerror(-failed));
+		else
+			(void)printf("wrote %d seeds to %s\n", failed, argv[2]);
+		return failed > 0 ? 0 : 1;
+	}
+	if (argc >= 3 && strcmp(argv[1], "fuzz-replay") == 0)
+		return cvmm_vdev_fuzz_conformance_replay(dev, argc - 2,
+							 argv + 2);
 	if (argc != 2 || (strcmp(argv[1], "granule-0") != 0 &&
 			  strcmp(argv[1], "granule-1") != 0 &&
 			  strcmp(argv[1], "faults") != 0)) {
-		(void)fprintf(stderr, "usage: %s granule-0|granule-1|faults\n",
+		(void)fprintf(stderr,
+			      "usage: %s granule-0|granule-1|faults\n"
+			      "       %s fuzz-seeds DIR\n"
+			      "       %s fuzz-replay FILE|DIR...\n",
+			      argc > 0 ? argv[0] : "vdev-conformance",
+			      argc > 0 ? argv[0] : "vdev-conformance",
 			      argc > 0 ? argv[0] : "vdev-conformance");
 		return 2;
 	}

@@ -191,7 +191,13 @@ int cvmm_vdev_faults_run(const struct cvmm_vdev_conf_device *dev);
 /*
  * A test program's main(): argv[1] is "granule-0" or "granule-1" (the
  * conformance suite on that memory) or "faults" (the fault suite). Returns
- * the exit status (0 all passed, 1 a test failed, 2 bad usage).
+ * the exit status (0 all passed, 1 a test failed, 2 bad usage). The same
+ * registration runs the generic device fuzzer
+ * (harness/vdev-fuzz/vdev-fuzz-conformance.h): "fuzz-seeds DIR" writes its
+ * generic seeds into DIR, "fuzz-replay PATH..." replays files and
+ * directories of inputs. In a fuzz target built by cvmm_vdev_conformance()
+ * under a fuzz preset, this function is replaced by one that hands the
+ * process to the fuzzing engine (vdev-fuzz-conformance-engine.c).
  */
 int cvmm_vdev_conformance_main(const struct cvmm_vdev_conf_device *dev,
 			       int argc, char **argv);

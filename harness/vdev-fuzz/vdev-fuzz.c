@@ -1279,6 +1279,7 @@ int cvmm_vdev_fuzz_one(const struct cvmm_vdev_fuzz_device *reg,
 	bits = cvmm_fi_u8(&in);
 	params.queue_size = 1u << cvmm_fi_range(&in, 0, MAX_QLOG);
 	params.variant = cvmm_fi_u8(&in);
+	params.arg = reg->arg;
 	if (cvmm_mem_test_create(memory_map,
 				 sizeof(memory_map) / sizeof(memory_map[0]),
 				 granules[(bits >> 1) & 3], &z->tm) != 0)

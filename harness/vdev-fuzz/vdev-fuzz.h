@@ -12,7 +12,9 @@
  * A device is fuzzed by registering it: a struct cvmm_vdev_fuzz_device
  * naming its factory and its quirks, and one fuzz target file that passes
  * it to cvmm_vdev_fuzz_one() from LLVMFuzzerTestOneInput (see
- * fuzz/vdev-rng.c and docs/fuzz-a-new-device.md).
+ * fuzz/vdev-rng.c and docs/fuzz-a-new-device.md). A device registered with
+ * the conformance suite needs nothing more: vdev-fuzz-conformance.h adapts
+ * that registration.
  *
  * Ownership: the registration is borrowed for the call; everything the
  * body creates (memory, transport, device through the factory) is freed
@@ -36,6 +38,9 @@ struct cvmm_vdev_fuzz_params {
 	/* A byte the factory may use to pick a configuration variant (a
 	 * bound, an initial config value); 0..255. */
 	uint8_t variant;
+	/* The registration's arg (struct cvmm_vdev_fuzz_device), so one
+	 * factory can serve many registrations without global state. */
+	const void *arg;
 };
 
 /* A device registered with the fuzzer. */
@@ -68,6 +73,8 @@ struct cvmm_vdev_fuzz_device {
 	 * when the call returns.
 	 */
 	uint32_t pending_queues;
+	/* Handed to create through params->arg; borrowed for the call. */
+	const void *arg;
 };
 
 /*
