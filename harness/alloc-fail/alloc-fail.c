@@ -9,10 +9,14 @@ void *__real_realloc(void *p, size_t size);
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t size);
+void __real_free(void *p);
+void __wrap_free(void *p);
 
 static uint64_t count;
 static uint64_t fail_at;
 static int fired;
+/* Successful allocations minus frees of non-NULL pointers. */
+static int64_t live;
 
 void cvmm_alloc_fail_nth(uint64_t nth)
 {
@@ -30,6 +34,11 @@ uint64_t cvmm_alloc_fail_count(void)
 	return count;
 }
 
+int64_t cvmm_alloc_fail_live(void)
+{
+	return live;
+}
+
 static int should_fail(void)
 {
 	count++;
@@ -40,17 +49,39 @@ static int should_fail(void)
 	return 0;
 }
 
+static void *counted(void *p)
+{
+	live += p != NULL;
+	return p;
+}
+
 void *__wrap_malloc(size_t size)
 {
-	return should_fail() ? NULL : __real_malloc(size);
+	return should_fail() ? NULL : counted(__real_malloc(size));
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	return should_fail() ? NULL : __real_calloc(n, size);
+	return should_fail() ? NULL : counted(__real_calloc(n, size));
 }
 
 void *__wrap_realloc(void *p, size_t size)
 {
-	return should_fail() ? NULL : __real_realloc(p, size);
+	void *q;
+
+	if (should_fail())
+		return NULL;
+	q = __real_realloc(p, size);
+	/* A new block from NULL is an allocation; realloc(p, 0) freeing p
+	 * (returning NULL) is a free; a moved block is neither. */
+	if (p == NULL)
+		return counted(q);
+	live -= q == NULL && size == 0;
+	return q;
+}
+
+void __wrap_free(void *p)
+{
+	live -= p != NULL;
+	__real_free(p);
 }

@@ -5,8 +5,10 @@
  * through counters (ld --wrap), so it can fail the Nth allocation, for every
  * N in turn, until the operation under test succeeds, and check that each
  * failure was reported cleanly and leaked nothing (ASan/valgrind check the
- * leaks). Only calls made from objects linked into the test binary are
- * counted; the C library's own allocations are not.
+ * leaks, and cvmm_alloc_fail_live() lets a test check its own balance at
+ * once). Only calls made from objects linked into the test binary are
+ * counted (free too); the C library's own allocations are not, so a test
+ * compares live counts around code that frees only what it allocated.
  *
  * This is test machinery: it is process-global by nature and not
  * thread-safe. Components never link it.
@@ -24,5 +26,10 @@ int cvmm_alloc_fail_fired(void);
 
 /* Allocations counted since the process started. */
 uint64_t cvmm_alloc_fail_count(void);
+
+/* Blocks allocated and not yet freed (successful malloc, calloc and
+ * realloc(NULL, n) minus free of non-NULL pointers) since the process
+ * started: equal before and after code that leaks nothing. */
+int64_t cvmm_alloc_fail_live(void);
 
 #endif

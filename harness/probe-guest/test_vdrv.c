@@ -13,8 +13,10 @@
 #include <cvmm/vdev-block.h>
 #include <cvmm/vdev-console.h>
 #include <cvmm/vdev-mmio.h>
+#include <cvmm/vdev-net.h>
 #include <cvmm/vdev-rng.h>
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +134,116 @@ static void test_acpi_bad_tables(void **state)
 	}
 }
 
+/* AML as QEMU writes it around its virtio-mmio devices: a Method, a
+ * device with an OperationRegion and a Field, a Processor; the reader
+ * skips them by their lengths and still finds the device. Hand-assembled:
+ * every PkgLength here takes two bytes (a valid encoding of any length
+ * below 4096). */
+struct aml {
+	uint8_t b[256];
+	uint32_t n;
+};
+
+static void put(struct aml *a, const void *p, uint32_t n)
+{
+	assert_true(a->n + n <= sizeof(a->b));
+	memcpy(a->b + a->n, p, n);
+	a->n += n;
+}
+
+static uint32_t open_pkg(struct aml *a, const void *op, uint32_t oplen)
+{
+	put(a, op, oplen);
+	put(a, "\0\0", 2); /* PkgLength, filled by close_pkg() */
+	return a->n - 2;
+}
+
+static void close_pkg(struct aml *a, uint32_t at)
+{
+	uint32_t len = a->n - at;
+
+	assert_true(len < 4096);
+	a->b[at] = (uint8_t)(0x40u | (len & 0xfu));
+	a->b[at + 1] = (uint8_t)(len >> 4);
+}
+
+static void qemu_like(struct aml *a, bool lnro_region)
+{
+	static const uint8_t crs[] = {
+	    0x11, 0x1a, 0x0a, 0x17,			    /* Buffer */
+	    0x86, 0x09, 0x00, 0x01, 0x00, 0x2e, 0xb0, 0xfe, /* Mem32Fixed */
+	    0x00, 0x02, 0x00, 0x00,			    /* 0x200 */
+	    0x89, 0x06, 0x00, 0x03, 0x01, 0x2f, 0x00, 0x00, 0x00, /* GSI 47 */
+	    0x79, 0x00};
+	static const uint8_t region[] = {0x5b, 0x80, 'E',  'R',	 'E',
+					 'G',  0x00, 0x0c, 0x00, 0x00,
+					 0xa0, 0xfe, 0x0a, 0x04};
+	uint32_t scope, m, dev, field, cpu, vr;
+
+	a->n = 0;
+	scope = open_pkg(a, "\x10", 1);
+	put(a, "\\_SB_", 5);
+	m = open_pkg(a, "\x14", 1); /* Method (FOO_, 0) { Return (One) } */
+	put(a, "FOO_\x00\xa4\x01", 7);
+	close_pkg(a, m);
+	dev = open_pkg(a, "\x5b\x82", 2); /* Device (GED0) */
+	put(a, "GED0", 4);
+	put(a,
+	    "\x08_HID\x0d"
+	    "ACPI0013",
+	    15);
+	put(a, region, sizeof(region));
+	field = open_pkg(a, "\x5b\x81", 2); /* Field (EREG, ...) */
+	put(a, "EREG\x01\x45\x56\x54\x5f\x20", 10);
+	close_pkg(a, field);
+	close_pkg(a, dev);
+	cpu = open_pkg(a, "\x5b\x83", 2); /* Processor (C000, 0, 0, 0) */
+	put(a, "C000\x00\x00\x00\x00\x00\x00", 10);
+	close_pkg(a, cpu);
+	vr = open_pkg(a, "\x5b\x82", 2); /* Device (VR23) */
+	put(a, "VR23", 4);
+	put(a,
+	    "\x08_HID\x0d"
+	    "LNRO0005",
+	    15);
+	put(a, "\x08_UID\x0a\x17", 7);
+	if (lnro_region)
+		put(a, region, sizeof(region));
+	put(a, "\x08_CRS", 5);
+	put(a, crs, sizeof(crs));
+	close_pkg(a, vr);
+	close_pkg(a, scope);
+	put(a, "\x08_S5_\x12\x07\x04\x0a\x05\x00\x00\x00", 13);
+}
+
+static void test_acpi_other_objects(void **state)
+{
+	struct vdrv_acpi_dev found[4];
+	const char *why = "unset";
+	struct aml a;
+
+	(void)state;
+	qemu_like(&a, false);
+	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), 1);
+	assert_null(why);
+	assert_int_equal(found[0].uid, 23);
+	assert_int_equal(found[0].base, 0xfeb02e00u);
+	assert_int_equal(found[0].size, 0x200);
+	assert_int_equal(found[0].gsi, 47);
+	/* In an LNRO0005 Device only Names are expected: a reason. */
+	qemu_like(&a, true);
+	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), -1);
+	assert_non_null(strstr(why, "in an LNRO0005 Device"));
+	/* An object the reader cannot size (OperationRegion) at the top. */
+	a.n = 0;
+	put(&a,
+	    "\x5b\x80"
+	    "EREG\x00\x0a\x10\x0a\x04",
+	    11);
+	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), -1);
+	assert_non_null(strstr(why, "unexpected AML opcode"));
+}
+
 /* ---- the driver against the real transport ---- */
 
 #define MEM_SIZE   0x100000u
@@ -147,6 +259,10 @@ struct host {
 	struct cvmm_vdev_rng *rng;
 	struct cvmm_vdev_console *con;
 	struct cvmm_vdev_block *blk;
+	struct cvmm_vdev_net *net;
+	/* The net backend: what the device sent, what it may receive. */
+	uint8_t sent[128], pending[128];
+	size_t sent_len, pending_len;
 	char disk[64];
 	int polls, limit;
 	int refused; /* register accesses the transport refused */
@@ -236,6 +352,7 @@ static int teardown_host(void **state)
 	cvmm_vdev_rng_destroy(h->rng);
 	cvmm_vdev_console_destroy(h->con);
 	cvmm_vdev_block_destroy(h->blk);
+	cvmm_vdev_net_destroy(h->net);
 	if (h->disk[0])
 		unlink(h->disk);
 	cvmm_mem_mmap_destroy(h->mm);
@@ -291,7 +408,8 @@ static void test_rng(void **state)
 	assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
 	s = scratch(h, &gpa);
 	for (int k = 0; k < 2; k++) {
-		struct vdrv_buf b = {gpa + 64u * (unsigned)k, 64, true};
+		struct vdrv_buf b = {gpa + (uint64_t)64 * (unsigned)k, 64,
+				     true};
 
 		assert_int_equal(vdrv_submit(&h->d, 0, &b, 1), VDRV_OK);
 		assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
@@ -367,7 +485,7 @@ static void test_block(void **state)
 	fd = mkstemp(h->disk);
 	assert_true(fd >= 0);
 	memset(sector, 0, sizeof(sector));
-	memcpy(sector, "CVMM-DISK-IMAGE\n", 16);
+	memcpy(sector, "CVMM-DISK-IMAGE\n", sizeof("CVMM-DISK-IMAGE\n"));
 	for (int k = 0; k < 32; k++)
 		assert_int_equal(write(fd, sector, 512), 512);
 	memset(sector, 0, 16);
@@ -396,36 +514,133 @@ static void test_block(void **state)
 	/* And on the file. */
 	f = fopen(h->disk, "rb");
 	assert_non_null(f);
-	assert_int_equal(fseek(f, 9 * 512, SEEK_SET), 0);
+	assert_int_equal(fseek(f, 9L * 512, SEEK_SET), 0);
 	assert_int_equal(fread(sector, 1, 512, f), 512);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_equal(sector[0], 0xa5);
 }
 
-/* Each corruption breaks the queue (DEVICE_NEEDS_RESET), leaves no used
- * entry for a garbage head, and a reset brings the device back. */
-static void test_corruptions(void **state)
+/* The payloads (not strings: no NUL goes on the wire). */
+static const uint8_t ping[19] = "CVMM-PROBE-NET ping";
+static const uint8_t pong[19] = "CVMM-PROBE-NET pong";
+static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+
+/* A backend like tap-peer: a frame carrying the ping is answered with the
+ * pong, to the sender. */
+static int net_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct host *h = ctx;
+
+	assert_true(len <= sizeof(h->sent));
+	memcpy(h->sent, frame, len);
+	h->sent_len = len;
+	if (len >= 14 + 19 && memcmp(frame + 14, ping, sizeof(ping)) == 0) {
+		memset(h->pending, 0, 60);
+		memcpy(h->pending, frame + 6, 6);
+		memcpy(h->pending + 6, peer_mac, 6);
+		h->pending[12] = 0x88;
+		h->pending[13] = 0xb5;
+		memcpy(h->pending + 14, pong, sizeof(pong));
+		h->pending_len = 60;
+	}
+	return 0;
+}
+
+static int net_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct host *h = ctx;
+
+	if (h->pending_len == 0)
+		return -EAGAIN;
+	assert_true(h->pending_len <= cap);
+	memcpy(buf, h->pending, h->pending_len);
+	*len = h->pending_len;
+	h->pending_len = 0;
+	return 0;
+}
+
+static const struct cvmm_vdev_net_backend_ops net_ops = {net_send, net_recv};
+
+static void net_device(struct host *h)
+{
+	struct cvmm_vdev_net_config cfg;
+	static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.backend = (struct cvmm_vdev_net_backend){&net_ops, h};
+	memcpy(cfg.mac, mac, 6);
+	assert_int_equal(cvmm_vdev_net_create(&cfg, &h->net), 0);
+	attach(h, cvmm_vdev_net_device(h->net));
+	assert_int_equal(h->d.device_id, VDRV_ID_NET);
+}
+
+/* The probe's net check: the MAC from config space, a receive buffer, the
+ * ping out on the transmitq, the pong in on the receiveq. */
+static void test_net(void **state)
 {
 	struct host *h = *state;
+	uint8_t mac[6], *s;
+	uint64_t gpa;
+	uint32_t len;
 
-	rng_device(h);
+	net_device(h);
+	assert_int_equal(vdrv_negotiate(&h->d, UINT64_C(1) << 5), VDRV_OK);
+	assert_true(h->d.features & (UINT64_C(1) << 5));
+	assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+	assert_int_equal(vdrv_queue_setup(&h->d, 1, 16), VDRV_OK);
+	for (uint32_t k = 0; k < 6; k++)
+		mac[k] = (uint8_t)vdrv_config(&h->d, k, 1);
+	assert_memory_equal(mac, "\x52\x54\x00\x12\x34\x56", 6);
+	assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
+	s = scratch(h, &gpa);
+	{
+		struct vdrv_buf rx = {gpa + 2048, 12 + 1514, true};
+
+		assert_int_equal(vdrv_submit(&h->d, 0, &rx, 1), VDRV_OK);
+	}
+	memset(s, 0, 12 + 60);
+	memset(s + 12, 0xff, 6);
+	memcpy(s + 18, mac, 6);
+	s[24] = 0x88;
+	s[25] = 0xb5;
+	memcpy(s + 26, ping, sizeof(ping));
+	{
+		struct vdrv_buf tx = {gpa, 12 + 60, false};
+
+		assert_int_equal(vdrv_submit(&h->d, 1, &tx, 1), VDRV_OK);
+	}
+	assert_int_equal(vdrv_wait(&h->d, 1, 1, &len), VDRV_OK);
+	assert_int_equal(h->sent_len, 60);
+	assert_memory_equal(h->sent + 6, mac, 6);
+	/* The VMM's event loop: the backend is readable. */
+	assert_int_equal(cvmm_vdev_net_backend_readable(h->net), 0);
+	assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
+	assert_int_equal(len, 12 + 60);
+	assert_memory_equal(s + 2048 + 12, mac, 6);
+	assert_memory_equal(s + 2048 + 12 + 14, pong, sizeof(pong));
+}
+
+static void corruptions(struct host *h, uint32_t q, uint64_t want)
+{
 	for (uint32_t c = 0; c < VDRV_C_COUNT; c++) {
 		struct vdrv_buf good;
 		uint64_t gpa;
 		uint16_t used;
 		uint32_t len;
 
-		assert_int_equal(vdrv_negotiate(&h->d, VDRV_F_INDIRECT_DESC),
-				 VDRV_OK);
-		assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+		assert_int_equal(vdrv_negotiate(&h->d, want), VDRV_OK);
+		for (uint32_t k = 0; k <= q; k++)
+			assert_int_equal(vdrv_queue_setup(&h->d, k, 16),
+					 VDRV_OK);
 		assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
 		(void)scratch(h, &gpa);
-		good = (struct vdrv_buf){gpa, 64, true};
-		vdrv_corrupt(&h->d.q[0], &good, 1, (enum vdrv_corruption)c,
+		/* rng: a buffer to fill; net: a frame to send. */
+		good = (struct vdrv_buf){gpa, 64, q == 0};
+		vdrv_corrupt(&h->d.q[q], &good, 1, (enum vdrv_corruption)c,
 			     OUTSIDE, h->ram + gpa + 2048, gpa + 2048);
-		vdrv_notify(&h->d, 0);
+		vdrv_notify(&h->d, q);
 		assert_true(vdrv_wait_needs_reset(&h->d, 1));
-		assert_true(vdrv_used_clean(&h->d.q[0], (enum vdrv_corruption)c,
+		assert_true(vdrv_used_clean(&h->d.q[q], (enum vdrv_corruption)c,
 					    &used));
 		if (c == VDRV_C_JUMP || c == VDRV_C_HEAD)
 			assert_int_equal(used, 0);
@@ -434,15 +649,35 @@ static void test_corruptions(void **state)
 		assert_int_equal(vdrv_negotiate(&h->d, 0), VDRV_OK);
 		assert_int_equal(vdrv_status(&h->d) & VDRV_S_DEVICE_NEEDS_RESET,
 				 0);
-		assert_int_equal(vdrv_queue_setup(&h->d, 0, 16), VDRV_OK);
+		for (uint32_t k = 0; k <= q; k++)
+			assert_int_equal(vdrv_queue_setup(&h->d, k, 16),
+					 VDRV_OK);
 		assert_int_equal(vdrv_driver_ok(&h->d), VDRV_OK);
 		(void)scratch(h, &gpa);
-		good = (struct vdrv_buf){gpa, 64, true};
-		assert_int_equal(vdrv_submit(&h->d, 0, &good, 1), VDRV_OK);
-		assert_int_equal(vdrv_wait(&h->d, 0, 1, &len), VDRV_OK);
-		assert_int_equal(len, 64);
+		good = (struct vdrv_buf){gpa, 64, q == 0};
+		assert_int_equal(vdrv_submit(&h->d, q, &good, 1), VDRV_OK);
+		assert_int_equal(vdrv_wait(&h->d, q, 1, &len), VDRV_OK);
 		vdrv_reset(&h->d);
 	}
+}
+
+/* Each corruption breaks the queue (DEVICE_NEEDS_RESET), leaves no used
+ * entry for a garbage head, and a reset brings the device back: rng's
+ * requestq, net's transmitq. */
+static void test_corruptions(void **state)
+{
+	struct host *h = *state;
+
+	rng_device(h);
+	corruptions(h, 0, VDRV_F_INDIRECT_DESC);
+}
+
+static void test_net_corruptions(void **state)
+{
+	struct host *h = *state;
+
+	net_device(h);
+	corruptions(h, 1, VDRV_F_INDIRECT_DESC);
 }
 
 /* A queue layout outside guest memory is refused: QueueReady stays 0. */
@@ -492,13 +727,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_acpi_finds_devices),
 	    cmocka_unit_test(test_acpi_bad_tables),
+	    cmocka_unit_test(test_acpi_other_objects),
 	    cmocka_unit_test_setup_teardown(test_rng, setup_host,
 					    teardown_host),
 	    cmocka_unit_test_setup_teardown(test_console, setup_host,
 					    teardown_host),
 	    cmocka_unit_test_setup_teardown(test_block, setup_host,
 					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_net, setup_host,
+					    teardown_host),
 	    cmocka_unit_test_setup_teardown(test_corruptions, setup_host,
+					    teardown_host),
+	    cmocka_unit_test_setup_teardown(test_net_corruptions, setup_host,
 					    teardown_host),
 	    cmocka_unit_test_setup_teardown(test_layout_outside, setup_host,
 					    teardown_host),

@@ -104,7 +104,7 @@ struct data {
 static bool data_object(struct cursor *c, struct data *d)
 {
 	uint8_t op;
-	uint32_t end;
+	uint32_t end = 0;
 
 	if (!take(c, 1))
 		return false;
@@ -144,7 +144,7 @@ static bool data_object(struct cursor *c, struct data *d)
 		return take(c, 1);
 	case 0x11: { /* Buffer: PkgLength, BufferSize, bytes */
 		struct cursor in;
-		struct data size;
+		struct data size = {0, 0, 0, 0, 0, 0};
 
 		if (!pkg_length(c, &end))
 			return false;
@@ -263,7 +263,7 @@ static bool device(struct cursor *c, uint32_t end, struct found *f)
 		return fail(c, in.why);
 	while (in.at < in.end) {
 		uint32_t seg;
-		struct data d;
+		struct data d = {0, 0, 0, 0, 0, 0};
 
 		if (in.p[in.at] != 0x08) {
 			/* Something other than a Name: fine in another
@@ -312,7 +312,7 @@ static bool terms(struct cursor *c, struct found *f, uint32_t depth)
 		return fail(c, "AML Scopes nested too deep");
 	while (c->at < c->end) {
 		uint8_t op = c->p[c->at];
-		uint32_t end;
+		uint32_t end = 0;
 
 		if (op == 0x10) { /* Scope */
 			struct cursor in;
@@ -331,7 +331,7 @@ static bool terms(struct cursor *c, struct found *f, uint32_t depth)
 			if (!pkg_length(c, &end) || !device(c, end, f))
 				return false;
 		} else if (op == 0x08) { /* Name */
-			struct data d;
+			struct data d = {0, 0, 0, 0, 0, 0};
 
 			c->at++;
 			if (!name_string(c) || !data_object(c, &d))

@@ -228,7 +228,7 @@ static uint32_t ld32(const volatile uint8_t *p)
 void vdrv_desc_set(struct vdrv_queue *q, uint32_t i, uint64_t addr,
 		   uint32_t len, uint16_t flags, uint16_t next)
 {
-	volatile uint8_t *e = q->desc + 16u * (i % q->size);
+	volatile uint8_t *e = q->desc + (size_t)16 * (i % q->size);
 
 	st64(e, addr);
 	st32(e + 8, len);
@@ -238,7 +238,7 @@ void vdrv_desc_set(struct vdrv_queue *q, uint32_t i, uint64_t addr,
 
 void vdrv_avail_push(struct vdrv_queue *q, uint16_t head, uint16_t step)
 {
-	st16(q->avail + 4u + 2u * (q->next_avail % q->size), head);
+	st16(q->avail + 4 + (size_t)2 * (q->next_avail % q->size), head);
 	BARRIER();
 	q->next_avail = (uint16_t)(q->next_avail + step);
 	st16(q->avail + 2, q->next_avail);
@@ -253,7 +253,7 @@ uint16_t vdrv_used_idx(const struct vdrv_queue *q)
 void vdrv_used_entry(const struct vdrv_queue *q, uint16_t i, uint32_t *id,
 		     uint32_t *len)
 {
-	const volatile uint8_t *e = q->used + 4u + 8u * (i % q->size);
+	const volatile uint8_t *e = q->used + 4 + (size_t)8 * (i % q->size);
 
 	*id = ld32(e);
 	*len = ld32(e + 4);
@@ -345,7 +345,8 @@ const char *vdrv_corruption_name(enum vdrv_corruption c)
 	case VDRV_C_HEAD:
 		return "head 0xbeef out of range";
 	case VDRV_C_LOOP:
-		return "descriptor loop (last -> head)";
+		return "descriptor loop (two empty descriptors, each the "
+		       "other's next)";
 	case VDRV_C_NEXT:
 		return "next out of range";
 	case VDRV_C_ADDR:
@@ -396,8 +397,15 @@ void vdrv_corrupt(struct vdrv_queue *q, const struct vdrv_buf *good, uint32_t n,
 		vdrv_avail_push(q, 0xbeef, 1);
 		return;
 	case VDRV_C_LOOP:
+		/* Two empty buffers of the last one's kind pointing at each
+		 * other after it: empty, so no overlap is seen first, and
+		 * of one kind, so no order rule is broken first. */
 		vdrv_desc_set(q, last, b[last].gpa, b[last].len,
-			      buf_flags(&b[last], true), 0);
+			      buf_flags(&b[last], true), (uint16_t)n);
+		vdrv_desc_set(q, n, spare_gpa, 0, buf_flags(&b[last], true),
+			      (uint16_t)(n + 1));
+		vdrv_desc_set(q, n + 1, spare_gpa, 0, buf_flags(&b[last], true),
+			      (uint16_t)n);
 		break;
 	case VDRV_C_NEXT:
 		vdrv_desc_set(q, last, b[last].gpa, b[last].len,

@@ -230,7 +230,8 @@ uint32_t vdrv_ack(struct vdrv_dev *d);
 enum vdrv_corruption {
 	VDRV_C_JUMP,	 /* avail index moved by the queue size + 1 */
 	VDRV_C_HEAD,	 /* a head >= the queue size (0xbeef) */
-	VDRV_C_LOOP,	 /* the last descriptor's next is the head */
+	VDRV_C_LOOP,	 /* two empty descriptors after the chain, each the
+			    other's next */
 	VDRV_C_NEXT,	 /* the last descriptor's next >= the queue size */
 	VDRV_C_ADDR,	 /* the last buffer outside guest memory */
 	VDRV_C_INDIRECT, /* the head is an indirect table of 24 bytes */

@@ -46,33 +46,34 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tap-peer --iface NAME [--create] [--wait S] "
-		"[--timeout S] [--count N]\n"
-		"\n"
-		"Answer the probe guest's virtio-net ping on the tap "
-		"interface NAME:\n"
-		"each frame of ethertype 0x88b5 carrying \"%s\" gets one\n"
-		"carrying \"%s\" back, to the sender's MAC.\n"
-		"\n"
-		"  --iface NAME  the tap interface (at most %d bytes)\n"
-		"  --create      create it (a persistent tap, as "
-		"TUNSETIFF/TUNSETPERSIST)\n"
-		"                instead of waiting for the VMM to\n"
-		"  --wait S      seconds to wait for NAME to appear "
-		"(default 30)\n"
-		"  --timeout S   seconds to answer once it is up (default "
-		"60)\n"
-		"  --count N     end after N answers (default 1; 0: until "
-		"the timeout\n"
-		"                or SIGTERM)\n"
-		"\n"
-		"Prints \"tap-peer: ready\" once it listens, then one line "
-		"per frame.\n"
-		"Exit status: 0 pinged (N answers, or with --count 0 at "
-		"least one),\n"
-		"1 not pinged, 2 usage or set-up error.\n",
-		ping, pong, IFNAMSIZ - 1);
+	(void)fprintf(
+	    f,
+	    "usage: tap-peer --iface NAME [--create] [--wait S] "
+	    "[--timeout S] [--count N]\n"
+	    "\n"
+	    "Answer the probe guest's virtio-net ping on the tap "
+	    "interface NAME:\n"
+	    "each frame of ethertype 0x88b5 carrying \"%s\" gets one\n"
+	    "carrying \"%s\" back, to the sender's MAC.\n"
+	    "\n"
+	    "  --iface NAME  the tap interface (at most %d bytes)\n"
+	    "  --create      create it (a persistent tap, as "
+	    "TUNSETIFF/TUNSETPERSIST)\n"
+	    "                instead of waiting for the VMM to\n"
+	    "  --wait S      seconds to wait for NAME to appear "
+	    "(default 30)\n"
+	    "  --timeout S   seconds to answer once it is up (default "
+	    "60)\n"
+	    "  --count N     end after N answers (default 1; 0: until "
+	    "the timeout\n"
+	    "                or SIGTERM)\n"
+	    "\n"
+	    "Prints \"tap-peer: ready\" once it listens, then one line "
+	    "per frame.\n"
+	    "Exit status: 0 pinged (N answers, or with --count 0 at "
+	    "least one),\n"
+	    "1 not pinged, 2 usage or set-up error.\n",
+	    ping, pong, IFNAMSIZ - 1);
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -100,8 +101,8 @@ static double now(void)
 
 static void mac_str(const uint8_t *m, char *out)
 {
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
+	(void)snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		       m[2], m[3], m[4], m[5]);
 }
 
 static int create_tap(const char *name)
@@ -110,16 +111,16 @@ static int create_tap(const char *name)
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
-		fprintf(stderr, "tap-peer: /dev/net/tun: %s\n",
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: /dev/net/tun: %s\n",
+			      strerror(errno));
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0) {
-		fprintf(stderr, "tap-peer: creating tap %s: %s\n", name,
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: creating tap %s: %s\n", name,
+			      strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -134,13 +135,13 @@ static void quiet_ipv6(const char *name)
 	char path[96];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 name);
+	(void)snprintf(path, sizeof(path),
+		       "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, "1\n", 2) != 2)
-			fprintf(stderr, "tap-peer: %s: %s (ignored)\n", path,
-				strerror(errno));
+			(void)fprintf(stderr, "tap-peer: %s: %s (ignored)\n",
+				      path, strerror(errno));
 		close(fd);
 	}
 }
@@ -152,29 +153,63 @@ static int bring_up(int sock, const char *name, uint8_t mac[6])
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
-		fprintf(stderr, "tap-peer: %s: SIOCGIFFLAGS: %s\n", name,
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: %s: SIOCGIFFLAGS: %s\n", name,
+			      strerror(errno));
 		return -1;
 	}
 	ifr.ifr_flags = (short)(ifr.ifr_flags | IFF_UP);
 	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
-		fprintf(stderr, "tap-peer: %s: bringing it up: %s\n", name,
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: %s: bringing it up: %s\n",
+			      name, strerror(errno));
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0) {
-		fprintf(stderr, "tap-peer: %s: SIOCGIFHWADDR: %s\n", name,
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: %s: SIOCGIFHWADDR: %s\n", name,
+			      strerror(errno));
 		return -1;
 	}
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	return 0;
 }
 
-static int answer(int sock, unsigned ifindex, const uint8_t *to,
-		  const uint8_t *from)
+/* The interface's transmit drops (/proc/net/dev, which, unlike sysfs,
+ * shows the caller's network namespace); 0 when it cannot be read. */
+static unsigned long long tx_dropped(const char *name)
+{
+	FILE *f = fopen("/proc/net/dev", "re");
+	char line[512];
+	unsigned long long v[12], drop = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *n = line;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		while (*n == ' ')
+			n++;
+		if (strcmp(n, name) != 0)
+			continue;
+		/* rx: bytes packets errs drop fifo frame compressed
+		 * multicast; tx: bytes packets errs drop ... */
+		if (sscanf(colon + 1,
+			   "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+			   "%llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8], &v[9], &v[10], &v[11]) == 12)
+			drop = v[11];
+		break;
+	}
+	(void)fclose(f);
+	return drop;
+}
+
+static int send_answer(int sock, unsigned ifindex, const uint8_t *to,
+		       const uint8_t *from)
 {
 	uint8_t f[60];
 	struct sockaddr_ll a;
@@ -192,11 +227,37 @@ static int answer(int sock, unsigned ifindex, const uint8_t *to,
 	memcpy(a.sll_addr, to, 6);
 	if (sendto(sock, f, sizeof(f), 0, (struct sockaddr *)&a, sizeof(a)) !=
 	    (ssize_t)sizeof(f)) {
-		fprintf(stderr, "tap-peer: sending the answer: %s\n",
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: sending the answer: %s\n",
+			      strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Answer, and send again (at most 20 times, 50 ms apart) while the tap
+ * drops it: just after a VMM attaches, the kernel may drop what is sent
+ * until it has made the link's transmit queue ready, and says so only in
+ * the drop counter.
+ */
+static int answer(int sock, unsigned ifindex, const char *name,
+		  const uint8_t *to, const uint8_t *from)
+{
+	for (int i = 0; i < 20; i++) {
+		unsigned long long before = tx_dropped(name);
+
+		if (send_answer(sock, ifindex, to, from) < 0)
+			return -1;
+		if (tx_dropped(name) == before)
+			return 0;
+		(void)printf(
+		    "tap-peer: the tap dropped the answer (its link is not "
+		    "ready yet): sending it again\n");
+		usleep(50000);
+	}
+	(void)fprintf(stderr,
+		      "tap-peer: the tap dropped the answer 20 times\n");
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -213,7 +274,7 @@ int main(int argc, char **argv)
 	double end;
 	int sock;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -235,25 +296,27 @@ int main(int argc, char **argv)
 			if (!parse_uint(v, 1000000, &count))
 				goto bad_value;
 		} else {
-			fprintf(stderr,
-				"tap-peer: unknown option or missing value: "
-				"%s\n",
-				argv[i]);
+			(void)fprintf(
+			    stderr,
+			    "tap-peer: unknown option or missing value: "
+			    "%s\n",
+			    argv[i]);
 			usage(stderr);
 			return 2;
 		}
 		i++;
 		continue;
 	bad_value:
-		fprintf(stderr, "tap-peer: %s: not a number in range: %s\n",
-			argv[i], v);
+		(void)fprintf(stderr,
+			      "tap-peer: %s: not a number in range: %s\n",
+			      argv[i], v);
 		return 2;
 	}
 	if (!name || !*name || strlen(name) >= IFNAMSIZ || strchr(name, '/')) {
-		fprintf(stderr,
-			"tap-peer: --iface NAME is required (1 to %d "
-			"bytes, no '/')\n",
-			IFNAMSIZ - 1);
+		(void)fprintf(stderr,
+			      "tap-peer: --iface NAME is required (1 to %d "
+			      "bytes, no '/')\n",
+			      IFNAMSIZ - 1);
 		usage(stderr);
 		return 2;
 	}
@@ -268,9 +331,9 @@ int main(int argc, char **argv)
 	end = now() + (double)wait_s;
 	while ((ifindex = if_nametoindex(name)) == 0) {
 		if (now() >= end || stop) {
-			fprintf(stderr,
-				"tap-peer: no interface %s after %lu s\n", name,
-				wait_s);
+			(void)fprintf(stderr,
+				      "tap-peer: no interface %s after %lu s\n",
+				      name, wait_s);
 			return 2;
 		}
 		usleep(10000);
@@ -278,8 +341,8 @@ int main(int argc, char **argv)
 	quiet_ipv6(name);
 	sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (sock < 0) {
-		fprintf(stderr, "tap-peer: AF_PACKET socket: %s\n",
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: AF_PACKET socket: %s\n",
+			      strerror(errno));
 		return 2;
 	}
 	if (bring_up(sock, name, mac) < 0)
@@ -289,14 +352,14 @@ int main(int argc, char **argv)
 	a.sll_protocol = htons(ETH_P_ALL);
 	a.sll_ifindex = (int)ifindex;
 	if (bind(sock, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		fprintf(stderr, "tap-peer: binding to %s: %s\n", name,
-			strerror(errno));
+		(void)fprintf(stderr, "tap-peer: binding to %s: %s\n", name,
+			      strerror(errno));
 		return 2;
 	}
 	mac_str(mac, ms);
-	printf("tap-peer: %s up (index %u, %s), answering for %lu s\n", name,
-	       ifindex, ms, timeout_s);
-	printf("tap-peer: ready\n");
+	(void)printf("tap-peer: %s up (index %u, %s), answering for %lu s\n",
+		     name, ifindex, ms, timeout_s);
+	(void)printf("tap-peer: ready\n");
 
 	end = now() + (double)timeout_s;
 	while (!stop && (count == 0 || answered < count)) {
@@ -316,8 +379,8 @@ int main(int argc, char **argv)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "tap-peer: receiving: %s\n",
-				strerror(errno));
+			(void)fprintf(stderr, "tap-peer: receiving: %s\n",
+				      strerror(errno));
 			return 2;
 		}
 		if (a.sll_pkttype == PACKET_OUTGOING || n < 14)
@@ -328,24 +391,26 @@ int main(int argc, char **argv)
 		mac_str(f, ms2);
 		if (type == PEER_TYPE && (size_t)n >= 14 + sizeof(ping) - 1 &&
 		    !memcmp(f + 14, ping, sizeof(ping) - 1)) {
-			printf("tap-peer: ping from %s to %s (%zd bytes): "
-			       "answering \"%s\"\n",
-			       ms, ms2, n, pong);
-			if (answer(sock, ifindex, f + 6, mac) < 0)
+			(void)printf(
+			    "tap-peer: ping from %s to %s (%zd bytes): "
+			    "answering \"%s\"\n",
+			    ms, ms2, n, pong);
+			if (answer(sock, ifindex, name, f + 6, mac) < 0)
 				return 2;
 			answered++;
 		} else {
-			printf("tap-peer: frame type 0x%04x from %s to %s, %zd "
-			       "bytes (not a ping)\n",
-			       type, ms, ms2, n);
+			(void)printf(
+			    "tap-peer: frame type 0x%04x from %s to %s, %zd "
+			    "bytes (not a ping)\n",
+			    type, ms, ms2, n);
 		}
 	}
 	close(sock);
-	printf("tap-peer: %lu frames seen, %lu pings answered%s\n", seen,
-	       answered,
-	       stop			   ? " (stopped by a signal)"
-	       : count && answered < count ? " (timed out)"
-					   : "");
+	(void)printf("tap-peer: %lu frames seen, %lu pings answered%s\n", seen,
+		     answered,
+		     stop			 ? " (stopped by a signal)"
+		     : count && answered < count ? " (timed out)"
+						 : "");
 	if (count)
 		return answered >= count ? 0 : 1;
 	return answered ? 0 : 1;

@@ -4,6 +4,11 @@
  * receiveq is two device-writable buffers, answered when the host pushes
  * input (the answer hook does); on the transmitq it is two readable buffers
  * of output, answered with length 0 once the sink has taken the bytes.
+ *
+ * Faults: the sink asks the fault suite before taking each piece of
+ * output. A failing sink loses those bytes, not the console
+ * (cvmm/vdev-console.h): the transmit chain goes back with length 0 and
+ * the device goes on without a reset.
  */
 #include <cvmm/vdev-console.h>
 
@@ -24,12 +29,15 @@ struct con_inst {
 	struct cvmm_vdev_console *con;
 	uint8_t out[256];
 	size_t out_len;
+	struct cvmm_vdev_fault *inj;
 };
 
 static int sink(void *arg, const uint8_t *buf, size_t len)
 {
 	struct con_inst *c = arg;
 
+	if (cvmm_vdev_fault_io(c->inj))
+		return -EIO;
 	/* Output of earlier, unchecked requests is dropped, not overflowed. */
 	if (len > sizeof(c->out) - c->out_len)
 		c->out_len = 0;
@@ -140,6 +148,22 @@ static int con_check(void *instance, uint32_t queue,
 	return 0;
 }
 
+static void con_attach(void *instance, struct cvmm_vdev_fault *inj)
+{
+	((struct con_inst *)instance)->inj = inj;
+}
+
+static int con_faulted(void *instance, uint32_t queue,
+		       const struct cvmm_vdev_conf_request *req,
+		       uint32_t used_len, bool needs_reset)
+{
+	(void)instance;
+	(void)req;
+	if (queue != CVMM_VDEV_CONSOLE_TX || needs_reset)
+		return -EPROTO;
+	return used_len == 0 ? 0 : -EMSGSIZE;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cvmm_vdev_conf_device dev = {
@@ -149,6 +173,8 @@ int main(int argc, char **argv)
 	    .request = con_request,
 	    .answer = con_answer,
 	    .check = con_check,
+	    .attach = con_attach,
+	    .faulted = con_faulted,
 	};
 
 	return cvmm_vdev_conformance_main(&dev, argc, argv);

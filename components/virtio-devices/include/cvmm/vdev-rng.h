@@ -23,7 +23,11 @@
  * reports a guest violation (it is then broken), a buffer write fails, or
  * the entropy source fails, notify() returns the errno and the transport
  * sets DEVICE_NEEDS_RESET; the device does nothing more until the driver
- * resets it. Nothing a guest does can make it allocate, block or abort.
+ * resets it. A failing source is a device failure, not an empty answer:
+ * the guest is never handed bytes that did not come from the source, and
+ * the device does not retry behind the driver's back (the chain that hit
+ * the failure goes back with the bytes written before it). Nothing a
+ * guest does can make it allocate, block or abort.
  *
  * Ownership. cvmm_vdev_rng_create() allocates; cvmm_vdev_rng_destroy()
  * frees, after the transport using it is destroyed. The entropy source's
