@@ -17,7 +17,10 @@
  *   refused-unchanged  a refused restore leaves the queue as it was (ready,
  *                      broken, size, in-flight count, what save returns);
  *   no-ring-access     restore and save touch no guest memory beyond at
- *                      most 3 checks and 3 translations (restore);
+ *                      most 3 checks and 3 translations (restore); a pop
+ *                      reads at most the avail index twice and one head,
+ *                      and writes only the notification request (one
+ *                      field) when it finds the ring empty;
  *   save-roundtrip     save after a successful restore returns exactly the
  *                      state restored (not ready: all zero), and restoring
  *                      that again changes nothing;
@@ -542,7 +545,8 @@ static int pop(struct st *s, struct cvmm_vq_chain *c)
 	call_begin(s);
 	rc = cvmm_vq_pop(s->vq, c);
 	call_end(s);
-	CHECK(s->writes == 0 && s->calls <= 2, "no-ring-access");
+	CHECK(s->writes <= (rc == 0 ? 0u : 1u) && s->calls <= 4,
+	      "no-ring-access");
 	after(s, rc);
 	if (rc == 0) {
 		s->inflight++;

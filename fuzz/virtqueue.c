@@ -29,7 +29,9 @@
  *                      reference finds broken, and it is the errno the
  *                      queue reports and logs (at most one log per call);
  *   work-bound         memory-interface calls per operation are bounded:
- *                      2 per pop, 32 per descriptor walked (+32), 6 for
+ *                      3 per pop (an empty ring: read, ask for a
+ *                      notification, read again), 32 per descriptor
+ *                      walked (+32), 6 for
  *                      enable/restore, 2 for the rest; a whole-chain walk
  *                      ends within size + 32768 + 1 calls of chain_next;
  *   used-ring-only     the queue writes guest memory only inside its used
@@ -687,6 +689,21 @@ static struct slot *pick_slot(struct fz *z, struct cvmm_fi *in)
 	return &z->s[cvmm_fi_range(in, 0, NCHAINS - 1)];
 }
 
+/* The queue asked the driver for a notification of the next chain:
+ * avail_event is next_avail with EVENT_IDX, the used flags are 0 without. */
+static void check_armed(struct fz *z)
+{
+	struct ref *q = &z->q;
+
+	if (q->ev) {
+		uint64_t f = q->layout.used.raw + 4 + 8 * (uint64_t)q->size;
+		if (phantom_where(z, f, 2) != 1)
+			CHECK(rd(z, f, 2) == q->next_avail, "used-entry");
+	} else if (phantom_where(z, q->layout.used.raw, 2) != 1) {
+		CHECK(rd(z, q->layout.used.raw, 2) == 0, "used-entry");
+	}
+}
+
 static void op_pop(struct fz *z, struct slot *s)
 {
 	struct ref *q = &z->q;
@@ -698,7 +715,7 @@ static void op_pop(struct fz *z, struct slot *s)
 
 	call_begin(z, &c);
 	rc = cvmm_vq_pop(z->vq, &s->c);
-	call_end(z, &c, rc, 2);
+	call_end(z, &c, rc, 3);
 	if (rc != 0)
 		CHECK(memcmp(&before, &s->c, sizeof(before)) == 0, "result");
 	if (usable != 0) {
@@ -709,17 +726,20 @@ static void op_pop(struct fz *z, struct slot *s)
 		broke(z, &c, rc, &v);
 		return;
 	}
-	/* The reference reads what the queue read (pop writes nothing). */
+	/* The reference reads what the queue read. Pop writes only when the
+	 * ring is empty: it asks for a notification (nothing adds a chain
+	 * during the call, so it then finds the ring still empty). */
 	if (q->next_avail == q->shadow) {
 		uint16_t idx = (uint16_t)rd(z, q->layout.avail.raw + 2, 2);
 
+		if (idx == q->next_avail) {
+			CHECK(rc == -EAGAIN, "result");
+			check_armed(z);
+			return;
+		}
 		if ((uint16_t)(idx - q->next_avail) > q->size) {
 			v_add(&v, -ENOSPC);
 			broke(z, &c, rc, &v);
-			return;
-		}
-		if (idx == q->next_avail) {
-			CHECK(rc == -EAGAIN, "result");
 			return;
 		}
 		shadow = idx;
@@ -1147,13 +1167,7 @@ static void op_enable_notification(struct fz *z)
 	CHECK(rc == want, "result");
 	if (rc != 0)
 		return;
-	if (q->ev) {
-		uint64_t f = q->layout.used.raw + 4 + 8 * (uint64_t)q->size;
-		if (phantom_where(z, f, 2) != 1)
-			CHECK(rd(z, f, 2) == q->next_avail, "used-entry");
-	} else if (phantom_where(z, q->layout.used.raw, 2) != 1) {
-		CHECK(rd(z, q->layout.used.raw, 2) == 0, "used-entry");
-	}
+	check_armed(z);
 	CHECK(pending == (rd(z, q->layout.avail.raw + 2, 2) != q->next_avail),
 	      "result");
 }

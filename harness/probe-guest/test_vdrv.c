@@ -134,6 +134,116 @@ static void test_acpi_bad_tables(void **state)
 	}
 }
 
+/* AML as QEMU writes it around its virtio-mmio devices: a Method, a
+ * device with an OperationRegion and a Field, a Processor; the reader
+ * skips them by their lengths and still finds the device. Hand-assembled:
+ * every PkgLength here takes two bytes (a valid encoding of any length
+ * below 4096). */
+struct aml {
+	uint8_t b[256];
+	uint32_t n;
+};
+
+static void put(struct aml *a, const void *p, uint32_t n)
+{
+	assert_true(a->n + n <= sizeof(a->b));
+	memcpy(a->b + a->n, p, n);
+	a->n += n;
+}
+
+static uint32_t open_pkg(struct aml *a, const void *op, uint32_t oplen)
+{
+	put(a, op, oplen);
+	put(a, "\0\0", 2); /* PkgLength, filled by close_pkg() */
+	return a->n - 2;
+}
+
+static void close_pkg(struct aml *a, uint32_t at)
+{
+	uint32_t len = a->n - at;
+
+	assert_true(len < 4096);
+	a->b[at] = (uint8_t)(0x40u | (len & 0xfu));
+	a->b[at + 1] = (uint8_t)(len >> 4);
+}
+
+static void qemu_like(struct aml *a, bool lnro_region)
+{
+	static const uint8_t crs[] = {
+	    0x11, 0x1a, 0x0a, 0x17,			    /* Buffer */
+	    0x86, 0x09, 0x00, 0x01, 0x00, 0x2e, 0xb0, 0xfe, /* Mem32Fixed */
+	    0x00, 0x02, 0x00, 0x00,			    /* 0x200 */
+	    0x89, 0x06, 0x00, 0x03, 0x01, 0x2f, 0x00, 0x00, 0x00, /* GSI 47 */
+	    0x79, 0x00};
+	static const uint8_t region[] = {0x5b, 0x80, 'E',  'R',	 'E',
+					 'G',  0x00, 0x0c, 0x00, 0x00,
+					 0xa0, 0xfe, 0x0a, 0x04};
+	uint32_t scope, m, dev, field, cpu, vr;
+
+	a->n = 0;
+	scope = open_pkg(a, "\x10", 1);
+	put(a, "\\_SB_", 5);
+	m = open_pkg(a, "\x14", 1); /* Method (FOO_, 0) { Return (One) } */
+	put(a, "FOO_\x00\xa4\x01", 7);
+	close_pkg(a, m);
+	dev = open_pkg(a, "\x5b\x82", 2); /* Device (GED0) */
+	put(a, "GED0", 4);
+	put(a,
+	    "\x08_HID\x0d"
+	    "ACPI0013",
+	    15);
+	put(a, region, sizeof(region));
+	field = open_pkg(a, "\x5b\x81", 2); /* Field (EREG, ...) */
+	put(a, "EREG\x01\x45\x56\x54\x5f\x20", 10);
+	close_pkg(a, field);
+	close_pkg(a, dev);
+	cpu = open_pkg(a, "\x5b\x83", 2); /* Processor (C000, 0, 0, 0) */
+	put(a, "C000\x00\x00\x00\x00\x00\x00", 10);
+	close_pkg(a, cpu);
+	vr = open_pkg(a, "\x5b\x82", 2); /* Device (VR23) */
+	put(a, "VR23", 4);
+	put(a,
+	    "\x08_HID\x0d"
+	    "LNRO0005",
+	    15);
+	put(a, "\x08_UID\x0a\x17", 7);
+	if (lnro_region)
+		put(a, region, sizeof(region));
+	put(a, "\x08_CRS", 5);
+	put(a, crs, sizeof(crs));
+	close_pkg(a, vr);
+	close_pkg(a, scope);
+	put(a, "\x08_S5_\x12\x07\x04\x0a\x05\x00\x00\x00", 13);
+}
+
+static void test_acpi_other_objects(void **state)
+{
+	struct vdrv_acpi_dev found[4];
+	const char *why = "unset";
+	struct aml a;
+
+	(void)state;
+	qemu_like(&a, false);
+	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), 1);
+	assert_null(why);
+	assert_int_equal(found[0].uid, 23);
+	assert_int_equal(found[0].base, 0xfeb02e00u);
+	assert_int_equal(found[0].size, 0x200);
+	assert_int_equal(found[0].gsi, 47);
+	/* In an LNRO0005 Device only Names are expected: a reason. */
+	qemu_like(&a, true);
+	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), -1);
+	assert_non_null(strstr(why, "in an LNRO0005 Device"));
+	/* An object the reader cannot size (OperationRegion) at the top. */
+	a.n = 0;
+	put(&a,
+	    "\x5b\x80"
+	    "EREG\x00\x0a\x10\x0a\x04",
+	    11);
+	assert_int_equal(vdrv_acpi_find(a.b, a.n, found, 4, &why), -1);
+	assert_non_null(strstr(why, "unexpected AML opcode"));
+}
+
 /* ---- the driver against the real transport ---- */
 
 #define MEM_SIZE   0x100000u
@@ -617,6 +727,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_acpi_finds_devices),
 	    cmocka_unit_test(test_acpi_bad_tables),
+	    cmocka_unit_test(test_acpi_other_objects),
 	    cmocka_unit_test_setup_teardown(test_rng, setup_host,
 					    teardown_host),
 	    cmocka_unit_test_setup_teardown(test_console, setup_host,

@@ -448,10 +448,34 @@ static void test_block(struct dev *v)
 	(void)disk_magic;
 
 	if (v->d.features & BLK_F_RO) {
-		for (int k = 0; k < 3; k++)
-			tap_skip("the device is read-only (VIRTIO_BLK_F_RO)",
-				 "virtio block@0x%x: write, flush, read back",
-				 v->base);
+		/* A read-only disk: the write must be refused and change
+		 * nothing. */
+		sector_pattern(v->s + 512, 8);
+		rc = blk_request(v, BLK_T_OUT, 8, 512, false, &st, &used);
+		tap(rc == VDRV_OK && st == 1,
+		    "virtio block@0x%x: read-only (VIRTIO_BLK_F_RO): the "
+		    "write of sector 8 is refused with IOERR (status %u, %s)",
+		    v->base, st, vdrv_strerror(rc));
+		if (v->d.features & BLK_F_FLUSH) {
+			rc = blk_request(v, BLK_T_FLUSH, 0, 0, false, &st,
+					 &used);
+			tap(rc == VDRV_OK && st == 0,
+			    "virtio block@0x%x: FLUSH completes with status "
+			    "%u (%s)",
+			    v->base, st, vdrv_strerror(rc));
+		} else {
+			tap_skip("VIRTIO_BLK_F_FLUSH not offered",
+				 "virtio block@0x%x: FLUSH", v->base);
+		}
+		for (int k = 0; k < 512; k++)
+			v->s[512 + k] = 0;
+		rc = blk_request(v, BLK_T_IN, 8, 512, true, &st, &used);
+		sector_pattern(want, 8);
+		tap(rc == VDRV_OK && st == 0 &&
+			memcmp(v->s + 512, want, 512) != 0,
+		    "virtio block@0x%x: sector 8 reads back without the "
+		    "refused write (\"%s\", status %u, %s)",
+		    v->base, text(v->s + 512, 16, buf), st, vdrv_strerror(rc));
 	} else {
 		checks_begin();
 		for (uint32_t s = 8; s < 16; s++) {

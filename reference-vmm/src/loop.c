@@ -163,31 +163,68 @@ static int virtio_init(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id)
 {
 	struct rvmm_loop *l = ctx;
 	const struct rvmm_virtio *v = &l->vm->virtio;
+	int rc = 0;
 
-	for (uint32_t i = 0; i < v->count; i++)
-		for (uint32_t q = 0; q < v->dev[i].nqueues; q++) {
-			int rc =
-			    cvmm_evm_add_fd(evm, id, v->dev[i].notify_fd[q],
-					    EPOLLIN, (uint64_t)i << 32 | q);
+	l->virtio_id = id;
+	for (uint32_t i = 0; i < v->count && rc == 0; i++) {
+		const struct rvmm_vdev *d = &v->dev[i];
 
-			if (rc)
-				return rc;
-		}
-	return 0;
+		for (uint32_t q = 0; q < d->nqueues && rc == 0; q++)
+			rc = cvmm_evm_add_fd(
+			    evm, id, d->notify_fd[q], EPOLLIN,
+			    RVMM_VIRTIO_EV(i, RVMM_VIRTIO_FD_NOTIFY, q));
+		if (d->tap.fd < 0 || rc)
+			continue;
+		/* The tap is watched from the start, polled only while the
+		 * device wants frames (virtio_process). */
+		rc = cvmm_evm_add_fd(
+		    evm, id, d->rx_kick_fd, EPOLLIN,
+		    RVMM_VIRTIO_EV(i, RVMM_VIRTIO_FD_RX_KICK, 0));
+		if (rc == 0)
+			rc = cvmm_evm_add_fd(
+			    evm, id, d->tap.fd, 0,
+			    RVMM_VIRTIO_EV(i, RVMM_VIRTIO_FD_TAP, 0));
+	}
+	return rc;
+}
+
+/* Poll net device dev's tap or not. */
+static void tap_poll(struct rvmm_loop *l, uint32_t dev, bool poll)
+{
+	const struct rvmm_vdev *d = &l->vm->virtio.dev[dev];
+
+	if (cvmm_evm_modify_fd(
+		l->evm, l->virtio_id, d->tap.fd, poll ? EPOLLIN : 0,
+		RVMM_VIRTIO_EV(dev, RVMM_VIRTIO_FD_TAP, 0)) != 0) {
+		/* Only a descriptor no longer watched fails: nothing to do. */
+	}
 }
 
 static void virtio_process(void *ctx, struct cvmm_evm *evm, cvmm_evm_id id,
 			   const struct cvmm_evm_event *ev)
 {
 	struct rvmm_loop *l = ctx;
+	uint32_t dev = (uint32_t)(ev->data >> 32);
+	uint32_t kind = (uint32_t)(ev->data >> 16) & 0xffff;
 
 	(void)evm;
 	(void)id;
-	/* Several writes of the guest are one notification: the device
-	 * takes every chain that is there. */
+	if (kind == RVMM_VIRTIO_FD_TAP) {
+		bool broken = (ev->events & (EPOLLERR | EPOLLHUP)) &&
+			      !(ev->events & EPOLLIN);
+
+		if (!rvmm_virtio_net_readable(&l->vm->virtio, dev, broken))
+			tap_poll(l, dev, false);
+		return;
+	}
+	/* Several writes are one event: the device takes every chain that
+	 * is there. */
 	drain(ev->fd);
-	rvmm_virtio_notify(&l->vm->virtio, (uint32_t)(ev->data >> 32),
-			   (uint32_t)ev->data);
+	if (kind == RVMM_VIRTIO_FD_RX_KICK)
+		tap_poll(l, dev, rvmm_virtio_net_wanted(&l->vm->virtio, dev));
+	else
+		rvmm_virtio_notify(&l->vm->virtio, dev,
+				   (uint32_t)ev->data & 0xffff);
 }
 
 static const struct cvmm_evm_ops virtio_ops = {.init = virtio_init,

@@ -10,7 +10,10 @@
  *                the FIFO (an eventfd from the UART's rx_empty) or, as a
  *                fallback, every 50 ms (a timerfd);
  *   virtio       each queue's notification eventfd (KVM ioeventfd):
- *                the device processes the queue (virtio.h).
+ *                the device processes the queue (virtio.h); the net
+ *                device's tap, polled only while the device wants frames
+ *                (back-pressure: its rx-kick eventfd says when that
+ *                changes).
  * A terminal on stdin is put in raw mode (Ctrl-C still stops the VMM) and
  * restored by rvmm_loop_destroy().
  *
@@ -29,6 +32,7 @@ struct rvmm_loop {
 	struct rvmm_vm *vm;
 	struct cvmm_evm *evm;
 	cvmm_evm_id console_id;
+	cvmm_evm_id virtio_id;
 	int timeout_fd;
 	int retry_fd;
 	int signal_fd;

@@ -126,6 +126,17 @@ static void irq(void *arg, bool level, uint32_t status)
 		d->irq_lost++;
 }
 
+/* The net device's answer changed: tell the loop (maybe from a vCPU). */
+static void net_rx_wanted(void *arg, bool wanted)
+{
+	struct rvmm_vdev *d = arg;
+
+	d->rx_wanted = wanted;
+	if (cvmm_sys_eventfd_write(d->rx_kick_fd, 1) != 0) {
+		/* Only a saturated counter fails: the loop is woken anyway. */
+	}
+}
+
 static int console_sink(void *arg, const uint8_t *buf, size_t len)
 {
 	struct rvmm_vdev *d = arg;
@@ -137,10 +148,13 @@ static int console_sink(void *arg, const uint8_t *buf, size_t len)
 		ssize_t n = write(d->file_fd, buf + done, len - done);
 
 		/* As COM1: a reader that went away (or a full disk) loses
-		 * the guest's output, never stalls or stops the guest. */
+		 * the guest's output, never stalls or stops the guest; a
+		 * reader that is slow (EAGAIN) loses what does not fit. */
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
+			if (n < 0 && errno == EAGAIN)
+				return -EAGAIN;
 			d->out_failed = true;
 			return n < 0 ? -errno : -EIO;
 		}
@@ -226,6 +240,54 @@ void rvmm_virtio_notify(struct rvmm_virtio *v, uint32_t dev, uint32_t queue)
 	pthread_mutex_unlock(&d->lock);
 }
 
+bool rvmm_virtio_net_wanted(struct rvmm_virtio *v, uint32_t dev)
+{
+	struct rvmm_vdev *d;
+	bool wanted;
+
+	if (dev >= v->count)
+		return false;
+	d = &v->dev[dev];
+	pthread_mutex_lock(&d->lock);
+	wanted = d->rx_wanted && !d->tap_dead;
+	pthread_mutex_unlock(&d->lock);
+	return wanted;
+}
+
+bool rvmm_virtio_net_readable(struct rvmm_virtio *v, uint32_t dev, bool broken)
+{
+	struct rvmm_vdev *d;
+	int rc;
+
+	if (dev >= v->count || !v->dev[dev].net)
+		return false;
+	d = &v->dev[dev];
+	pthread_mutex_lock(&d->lock);
+	if (broken) {
+		/* The interface went away (or errs): the guest's link is
+		 * dead, the VMM goes on. */
+		d->tap_dead = true;
+		cvmm_sys_ratelimit_log(&d->fail_log, log_sink, d,
+				       "tap %s reports an error or hang-up: "
+				       "no longer read",
+				       d->tap.name);
+		pthread_mutex_unlock(&d->lock);
+		return false;
+	}
+	rc = cvmm_vdev_net_backend_readable(d->net);
+	/* -ENODEV, -EIO: not active, or failed (the loop stops polling when
+	 * the device says so); a queue's errno fails the device. */
+	if (rc && rc != -ENODEV && rc != -EIO) {
+		d->errors++;
+		cvmm_sys_ratelimit_log(&d->log, log_sink, d,
+				       "receiving from tap %s: %s", d->tap.name,
+				       strerror(-rc));
+	}
+	check_failed(d, rc);
+	pthread_mutex_unlock(&d->lock);
+	return true;
+}
+
 /* ---- set-up ---- */
 
 static void vdev_init(struct rvmm_vdev *d, struct rvmm_virtio *v,
@@ -234,7 +296,7 @@ static void vdev_init(struct rvmm_vdev *d, struct rvmm_virtio *v,
 	memset(d, 0, sizeof(*d));
 	d->owner = v;
 	d->slot = *slot;
-	d->file_fd = d->irqfd = -1;
+	d->file_fd = d->irqfd = d->rx_kick_fd = d->tap.fd = -1;
 	for (uint32_t q = 0; q < CVMM_VDEV_MAX_QUEUES; q++)
 		d->notify_fd[q] = -1;
 	(void)snprintf(d->name, sizeof(d->name), "%s@0x%" PRIx64,
@@ -288,8 +350,22 @@ static int open_disk(struct rvmm_vdev *d, const struct rvmm_disk *disk,
 static int open_console(struct rvmm_vdev *d, const struct rvmm_options *o,
 			struct rvmm_err *e)
 {
+	struct stat st;
+
 	if (o->vconsole == RVMM_VCONSOLE_STDOUT) {
-		d->file_fd = dup(STDOUT_FILENO);
+		/* The console writes from the event loop, which must never
+		 * block on a reader that stalls: a pipe or a terminal gets an
+		 * open file description of its own, non-blocking (output that
+		 * does not fit is lost, as the guest's output may be),
+		 * leaving COM1's stdout as it is. A regular file (which does
+		 * not stall) or a socket (which cannot be reopened) is
+		 * shared. */
+		if (fstat(STDOUT_FILENO, &st) == 0 && !S_ISREG(st.st_mode))
+			d->file_fd =
+			    open("/proc/self/fd/1",
+				 O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (d->file_fd < 0)
+			d->file_fd = dup(STDOUT_FILENO);
 		if (d->file_fd < 0)
 			return rvmm_fail(e, -errno, "--console stdout: %s",
 					 strerror(errno));
@@ -300,7 +376,32 @@ static int open_console(struct rvmm_vdev *d, const struct rvmm_options *o,
 		if (d->file_fd < 0)
 			return rvmm_fail(e, -errno, "--console file:%s: %s",
 					 o->vconsole_path, strerror(errno));
+		/* A FIFO or a terminal: never block the event loop (the
+		 * description is ours alone). */
+		if (fstat(d->file_fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+		    fcntl(d->file_fd, F_SETFL,
+			  O_WRONLY | O_APPEND | O_NONBLOCK) != 0)
+			return rvmm_fail(e, -errno, "--console file:%s: %s",
+					 o->vconsole_path, strerror(errno));
 	}
+	return 0;
+}
+
+static int open_tap(struct rvmm_vdev *d, const struct rvmm_options *o,
+		    struct rvmm_err *e)
+{
+	int rc = cvmm_vdev_net_tap_open(o->net_tap, &d->tap);
+
+	if (rc)
+		return rvmm_fail(
+		    e, rc, "--net tap=%s: %s%s", o->net_tap, strerror(-rc),
+		    rc == -EPERM || rc == -EACCES
+			? " (creating or attaching a tap needs CAP_NET_ADMIN)"
+		    : rc == -ENOENT ? " (" CVMM_VDEV_NET_TUN_PATH
+				      ": no tun support?)"
+		    : rc == -EBUSY  ? " (another process holds the interface)"
+		    : rc == -EINVAL ? " (is it a tap interface?)"
+				    : "");
 	return 0;
 }
 
@@ -326,8 +427,7 @@ int rvmm_virtio_open(struct rvmm_virtio *v, const struct rvmm_options *o,
 			rc = open_console(d, o, e);
 			break;
 		case RVMM_VDEV_NET:
-			rc = rvmm_fail(e, -ENOTSUP,
-				       "--net: not available in this build");
+			rc = open_tap(d, o, e);
 			break;
 		case RVMM_VDEV_RNG:
 			break;
@@ -388,9 +488,24 @@ static int create_device(struct rvmm_vdev *d, const struct rvmm_options *o,
 			*dev = cvmm_vdev_console_device(d->con);
 		break;
 	}
-	case RVMM_VDEV_NET:
-		rc = -ENOTSUP;
+	case RVMM_VDEV_NET: {
+		struct cvmm_vdev_net_config c = {
+		    .backend = cvmm_vdev_net_tap_backend(&d->tap),
+		    .rx_wanted = net_rx_wanted,
+		    .rx_wanted_arg = d,
+		    .mac = RVMM_VIRTIO_MAC_PREFIX,
+		};
+
+		c.mac[5] = (uint8_t)((d->slot.base - RVMM_VIRTIO_BASE) /
+				     RVMM_VIRTIO_STRIDE);
+		rc = cvmm_sys_eventfd_open(0, CVMM_SYS_EVENTFD_NONBLOCK,
+					   &d->rx_kick_fd);
+		if (rc == 0)
+			rc = cvmm_vdev_net_create(&c, &d->net);
+		if (rc == 0)
+			*dev = cvmm_vdev_net_device(d->net);
 		break;
+	}
 	}
 	return rc;
 }
@@ -495,12 +610,23 @@ void rvmm_virtio_report(const struct rvmm_virtio *v)
 	for (uint32_t i = 0; i < v->count; i++) {
 		const struct rvmm_vdev *d = &v->dev[i];
 
+		char extra[96] = "";
+
+		if (d->net) {
+			struct cvmm_vdev_net_stats st =
+			    cvmm_vdev_net_get_stats(d->net);
+
+			(void)snprintf(extra, sizeof(extra),
+				       "; tap %s: %" PRIu64
+				       " frames sent, %" PRIu64 " received",
+				       d->tap.name, st.tx_frames, st.rx_frames);
+		}
 		(void)fprintf(stderr,
 			      "reference-vmm: %s (GSI %u): %" PRIu64
 			      " notifications, %" PRIu64 " refused, %" PRIu64
-			      " failures\n",
+			      " failures%s\n",
 			      d->name, d->slot.gsi, d->notifications, d->errors,
-			      d->failures);
+			      d->failures, extra);
 	}
 }
 
@@ -518,6 +644,10 @@ void rvmm_virtio_destroy(struct rvmm_virtio *v)
 		cvmm_vdev_block_destroy(d->blk);
 		cvmm_vdev_rng_destroy(d->rng);
 		cvmm_vdev_console_destroy(d->con);
+		cvmm_vdev_net_destroy(d->net);
+		cvmm_vdev_net_tap_close(&d->tap);
+		if (d->rx_kick_fd >= 0)
+			close(d->rx_kick_fd);
 		for (uint32_t q = 0; q < CVMM_VDEV_MAX_QUEUES; q++)
 			if (d->notify_fd[q] >= 0)
 				close(d->notify_fd[q]);

@@ -21,15 +21,21 @@
  *     main thread's event loop, which calls cvmm_vdev_mmio_notify() under
  *     the device's lock (the block device's file I/O runs there too);
  *   - interrupts: the transport's irq callback writes the device's irqfd
- *     (KVM_IRQFD on its GSI, edge-triggered) on every raise.
+ *     (KVM_IRQFD on its GSI, edge-triggered) on every raise;
+ *   - the net device's tap is polled by the event loop only while the
+ *     device wants frames (its rx_wanted callback, which may run on a
+ *     vCPU thread, records the answer and wakes the loop through an
+ *     eventfd; the loop changes the poll): when the guest has no receive
+ *     buffer, frames wait in the host's tap queue.
  * A device that fails (DEVICE_NEEDS_RESET) is logged once per failure and
  * stays failed until the guest resets it; the VMM keeps running.
  *
  * Set-up is in two steps so that every refusal of a file comes before KVM
  * is opened: rvmm_virtio_open() opens the disks, the console's file and
- * the tap; rvmm_virtio_attach() creates the devices, transports, eventfds
- * and KVM registrations. Neither is undone on failure:
- * rvmm_virtio_destroy() frees whatever exists.
+ * the tap (created if it does not exist: TUNSETIFF, CAP_NET_ADMIN);
+ * rvmm_virtio_attach() creates the devices, transports, eventfds and KVM
+ * registrations. Neither is undone on failure: rvmm_virtio_destroy() frees
+ * whatever exists.
  *
  * Ownership. struct rvmm_virtio owns its devices, transports and every
  * descriptor it opened; the options, guest memory, bus and VM are
@@ -49,6 +55,8 @@
 #include <cvmm/vdev-block.h>
 #include <cvmm/vdev-console.h>
 #include <cvmm/vdev-mmio.h>
+#include <cvmm/vdev-net-tap.h>
+#include <cvmm/vdev-net.h>
 #include <cvmm/vdev-rng.h>
 
 #include <pthread.h>
@@ -57,6 +65,22 @@
 #define RVMM_VIRTIO_STRIDE 0x1000ull
 /* The first IOAPIC pin for virtio devices. */
 #define RVMM_VIRTIO_GSI_FIRST 5u
+/* virtio-net's MAC: locally administered, "CVMM", then the device's
+ * number. */
+#define RVMM_VIRTIO_MAC_PREFIX                                                 \
+	{                                                                      \
+		0x02, 0x43, 0x56, 0x4d, 0x4d                                   \
+	}
+
+/* What an event-loop descriptor of a device is (the loop's 64-bit value:
+ * device << 32 | kind << 16 | queue). */
+enum rvmm_virtio_fd_kind {
+	RVMM_VIRTIO_FD_NOTIFY,	/* a queue's ioeventfd */
+	RVMM_VIRTIO_FD_TAP,	/* the net device's tap */
+	RVMM_VIRTIO_FD_RX_KICK, /* the net device changed rx_wanted */
+};
+#define RVMM_VIRTIO_EV(dev, kind, queue)                                       \
+	((uint64_t)(dev) << 32 | (uint64_t)(kind) << 16 | (uint64_t)(queue))
 
 enum rvmm_vdev_kind {
 	RVMM_VDEV_BLOCK,
@@ -86,6 +110,14 @@ struct rvmm_vdev {
 	struct cvmm_vdev_block *blk;
 	struct cvmm_vdev_rng *rng;
 	struct cvmm_vdev_console *con;
+	struct cvmm_vdev_net *net;
+	/* net: the tap (fd -1: none); the device's wish to get frames
+	 * (rx_wanted, under the lock) and the eventfd that tells the loop it
+	 * changed. */
+	struct cvmm_vdev_net_tap tap;
+	bool rx_wanted;
+	int rx_kick_fd;
+	bool tap_dead;	 /* the tap reported an error: no longer polled */
 	int file_fd;	 /* the disk, or the console's output file */
 	bool out_failed; /* a console write failed: discard from now on */
 	int irqfd;
@@ -149,6 +181,18 @@ RVMM_MUST_CHECK int rvmm_virtio_attach(struct rvmm_virtio *v,
  * its eventfd was read).
  */
 void rvmm_virtio_notify(struct rvmm_virtio *v, uint32_t dev, uint32_t queue);
+
+/*
+ * The net device dev: whether its tap should be polled now (the device
+ * wants frames and the tap works; after its rx-kick eventfd was read).
+ */
+bool rvmm_virtio_net_wanted(struct rvmm_virtio *v, uint32_t dev);
+
+/*
+ * The tap of net device dev is readable (broken: it reported an error or
+ * hang-up, and is given up). false when the tap must no longer be polled.
+ */
+bool rvmm_virtio_net_readable(struct rvmm_virtio *v, uint32_t dev, bool broken);
 
 /*
  * One line per device on stderr, when the VM has ended: its GSI and

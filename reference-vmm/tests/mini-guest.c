@@ -15,9 +15,15 @@
  *              sector 1 and flushes; the rng fills 16 bytes; the console
  *              sends "CVMM-MINI-VCONSOLE!\n". Every notification is a
  *              4-byte QueueNotify write (the VMM's ioeventfd), every
- *              completion is polled in the used ring, and InterruptStatus
- *              must say "used buffer". Before each step it prints a
- *              letter on COM1 ("ABC..."); a failed check is ud2 (a triple
+ *              completion is polled in the used ring, InterruptStatus
+ *              must say "used buffer", and the completion's interrupt
+ *              must arrive: the IOAPIC routes GSI 5, 6, 7 (devices 0, 1,
+ *              2) to vectors 0x30-0x32, whose handlers count them, and
+ *              after the n-th completion of a device its count must be n
+ *              (any other interrupt has no IDT entry: a triple fault).
+ *              Before each step it prints a
+ *              letter on COM1 ("ABC...", "$" at the end); a failed check
+ *              is ud2 (a triple
  *              fault, exit 3), a lost completion hangs (exit 6), and the
  *              end is the i8042 reset (exit 0).
  *   virtio-hostile  the same after 4000 random accesses (xorshift, fixed
@@ -170,8 +176,75 @@ static void desc(struct code *c, uint32_t d, uint32_t i, uint32_t addr,
 	st32(c, a + 12, (uint32_t)flags | (uint32_t)next << 16);
 }
 
+/* Interrupts: a counter per device, the IDT, its descriptor. */
+#define IRQ_COUNT(d) (0x1f0000u + (d)*4u)
+#define IDT	     0x1f1000u
+#define IDTR	     0x1f2000u
+#define IRQ_STACK    0x1f8000u
+#define IRQ_VECTOR   0x30u
+#define IOAPIC	     0xfec00000u
+#define LAPIC	     0xfee00000u
+
+/* Code start: a jump over one handler per device (each counts its
+ * interrupt, ends it at the local APIC and returns); their addresses into
+ * h. */
+static void irq_handlers(struct code *c, uint32_t h[3])
+{
+	size_t over;
+
+	emit(c, (const uint8_t[]){0xe9, 0, 0, 0, 0}, 5); /* jmp rel32 */
+	over = c->n;
+	for (uint32_t d = 0; d < 3; d++) {
+		h[d] = LOAD + (uint32_t)c->n;
+		emit(c, (const uint8_t[]){0xff, 0x05}, 2); /* inc dword [] */
+		emit_le(c, IRQ_COUNT(d), 4);
+		st32(c, LAPIC + 0xb0, 0); /* EOI */
+		/* No iret: the host's KVM emulates the guest and its
+		 * emulator knows iret in real mode only. push [esp + 8]
+		 * (EFLAGS); popfd; ret 8 (drops CS and EFLAGS) */
+		emit(c,
+		     (const uint8_t[]){0xff, 0x74, 0x24, 0x08, 0x9d, 0xc2, 0x08,
+				       0x00},
+		     8);
+	}
+	put(c->b, over - 4, c->n - over, 4);
+}
+
+/* A stack, the PIC masked, the local APIC on, IDT entries for the handlers, GSI
+ * 5 + d to vector 0x30 + d (edge, high, fixed, APIC 0), then sti. */
+static void irq_setup(struct code *c, const uint32_t h[3])
+{
+	/* A stack for the interrupt frames (PVH gives none). */
+	emit(c, (const uint8_t[]){0xbc}, 1); /* mov esp, */
+	emit_le(c, IRQ_STACK, 4);
+	emit(c, (const uint8_t[]){0xb0, 0xff, 0xe6, 0x21, 0xe6, 0xa1}, 6);
+	st32(c, LAPIC + 0xf0, 0x1ff); /* spurious vector 0xff, enabled */
+	st32(c, LAPIC + 0x80, 0);     /* TPR */
+	for (uint32_t d = 0; d < 3; d++) {
+		uint32_t e = IDT + (IRQ_VECTOR + d) * 8;
+
+		/* low: the code segment's selector (PVH leaves its value
+		 * to the loader) and the handler's low half */
+		emit(c, (const uint8_t[]){0x8c, 0xc8, 0xc1, 0xe0, 0x10, 0x0d},
+		     6);
+		emit_le(c, h[d] & 0xffff, 4);
+		emit(c, (const uint8_t[]){0xa3}, 1);
+		emit_le(c, e, 4);
+		st32(c, e + 4, (h[d] & 0xffff0000u) | 0x8e00u);
+		st32(c, IOAPIC, 0x10 + 2 * (5 + d));
+		st32(c, IOAPIC + 0x10, IRQ_VECTOR + d);
+		st32(c, IOAPIC, 0x11 + 2 * (5 + d));
+		st32(c, IOAPIC + 0x10, 0);
+	}
+	st16(c, IDTR, (IRQ_VECTOR + 3) * 8 - 1);
+	st32(c, IDTR + 2, IDT);
+	emit(c, (const uint8_t[]){0x0f, 0x01, 0x1d}, 3); /* lidt [] */
+	emit_le(c, IDTR, 4);
+	emit(c, (const uint8_t[]){0xfb}, 1); /* sti */
+}
+
 /* Offer head as the n-th request (n from 1), notify queue q, wait for its
- * completion and check its used length and the interrupt. */
+ * completion and its interrupt, and check its used length. */
 static void submit(struct code *c, uint32_t d, uint32_t q, uint16_t n,
 		   uint16_t head, uint32_t used_len)
 {
@@ -179,6 +252,7 @@ static void submit(struct code *c, uint32_t d, uint32_t q, uint16_t n,
 	st16(c, QAVAIL(d) + 2, n);
 	st32(c, VBASE(d) + 0x050, q);
 	poll16(c, QUSED(d) + 2, n);
+	poll16(c, IRQ_COUNT(d), n);
 	check(c, QUSED(d) + 4 + 8u * (n - 1u), 4, head);
 	check(c, QUSED(d) + 8 + 8u * (n - 1u), 4, used_len);
 	check(c, VBASE(d) + 0x060, 4, 1); /* InterruptStatus: used buffer */
@@ -263,8 +337,9 @@ static void hostile_accesses(struct code *c, uint32_t count, uint32_t seed)
 	emit_le(c, (uint8_t)(top - (c->n + 1)), 1);
 }
 
-static void virtio_guest(struct code *c)
+static void virtio_guest(struct code *c, const uint32_t h[3])
 {
+	irq_setup(c, h);
 	/* Disk (device 0): IN sector 0, OUT sector 1, FLUSH. */
 	vsetup(c, 0, 0, 1u << 9); /* VIRTIO_BLK_F_FLUSH */
 	desc(c, 0, 0, QBUF(0, 0), 16, F_NEXT, 1);
@@ -297,6 +372,7 @@ static void virtio_guest(struct code *c)
 	st_text(c, QBUF(2, 0), "CVMM-MINI-VCONSOLE!\n");
 	desc(c, 2, 0, QBUF(2, 0), 20, 0, 0);
 	submit(c, 2, 1, 1, 0, 0);
+	c->step = '$'; /* the end */
 	step(c);
 	/* mov al, 0xfe; out 0x64, al (reset); hlt; jmp back */
 	emit(c, (const uint8_t[]){0xb0, 0xfe, 0xe6, 0x64, 0xf4, 0xeb, 0xfd}, 7);
@@ -328,9 +404,12 @@ int main(int argc, char **argv)
 		code_len = sizeof(hlt);
 	} else if (strcmp(argv[1], "virtio") == 0 ||
 		   strcmp(argv[1], "virtio-hostile") == 0) {
+		uint32_t h[3];
+
+		irq_handlers(&vg, h);
 		if (argv[1][6] == '-')
 			hostile_accesses(&vg, 4000, 0x2545f491);
-		virtio_guest(&vg);
+		virtio_guest(&vg, h);
 		if (vg.n > sizeof(vg.b))
 			return 3;
 		code = vg.b;

@@ -197,6 +197,27 @@ int cvmm_vq__memfail(struct cvmm_vq *vq, int err, const char *what)
 				  what);
 }
 
+/* Ask the driver to notify the device of the next chain, then read the
+ * avail index again into *idx. */
+static int arm_notification(struct cvmm_vq *vq, uint16_t *idx)
+{
+	int rc;
+
+	if (vq->event_idx)
+		rc = cvmm_vq__write_avail_event(vq, vq->next_avail);
+	else
+		rc = cvmm_vq__write_used_flags(vq, 0);
+	if (rc != 0)
+		return cvmm_vq__memfail(vq, rc, "notification suppression");
+	/* The store above must be visible before the avail idx is read
+	 * again, or a chain added meanwhile could go unnoticed. */
+	atomic_thread_fence(memory_order_seq_cst);
+	rc = cvmm_vq__read_avail_idx(vq, idx);
+	if (rc != 0)
+		return cvmm_vq__memfail(vq, rc, "avail idx");
+	return 0;
+}
+
 int cvmm_vq_pop(struct cvmm_vq *vq, struct cvmm_vq_chain *chain)
 {
 	uint16_t head, slot;
@@ -210,6 +231,18 @@ int cvmm_vq_pop(struct cvmm_vq *vq, struct cvmm_vq_chain *chain)
 		rc = cvmm_vq__read_avail_idx(vq, &idx);
 		if (rc != 0)
 			return cvmm_vq__memfail(vq, rc, "avail idx");
+		if (idx == vq->next_avail) {
+			/* Empty: the device will wait for a notification, so
+			 * ask for one (a driver with VIRTIO_F_EVENT_IDX
+			 * notifies only when avail_event says so), then look
+			 * again for a chain added before the request was
+			 * visible, which would otherwise never be notified. */
+			rc = arm_notification(vq, &idx);
+			if (rc != 0)
+				return rc;
+			if (idx == vq->next_avail)
+				return -EAGAIN;
+		}
 		pending = (uint16_t)(idx - vq->next_avail);
 		if (pending > vq->size)
 			return cvmm_vq__violation(
@@ -217,8 +250,6 @@ int cvmm_vq_pop(struct cvmm_vq *vq, struct cvmm_vq_chain *chain)
 			    "avail idx %u, last consumed %u, queue size %u",
 			    idx, vq->next_avail, vq->size);
 		vq->shadow_avail = idx;
-		if (pending == 0)
-			return -EAGAIN;
 	}
 	slot = (uint16_t)(vq->next_avail & vq->mask);
 	rc = cvmm_vq__read_avail_head(vq, slot, &head);
@@ -321,18 +352,9 @@ int cvmm_vq_enable_notification(struct cvmm_vq *vq, bool *pending)
 
 	if (rc != 0)
 		return rc;
-	if (vq->event_idx)
-		rc = cvmm_vq__write_avail_event(vq, vq->next_avail);
-	else
-		rc = cvmm_vq__write_used_flags(vq, 0);
+	rc = arm_notification(vq, &idx);
 	if (rc != 0)
-		return cvmm_vq__memfail(vq, rc, "notification suppression");
-	/* The store above must be visible before the avail idx is read
-	 * again, or a chain added meanwhile could go unnoticed. */
-	atomic_thread_fence(memory_order_seq_cst);
-	rc = cvmm_vq__read_avail_idx(vq, &idx);
-	if (rc != 0)
-		return cvmm_vq__memfail(vq, rc, "avail idx");
+		return rc;
 	*pending = idx != vq->next_avail;
 	return 0;
 }

@@ -275,6 +275,88 @@ static void driver_notification_with_event_idx(void **state)
 	assert_true(pending);
 }
 
+/* A pop that finds the ring empty asks the driver for a notification, so
+ * a device that waits after -EAGAIN is always notified of the next chain. */
+static void an_empty_pop_asks_for_a_notification(void **state)
+{
+	struct fx *f = *state;
+	struct cvmm_vqm_buf b = fx_buf(BUF_BASE, 8, false);
+	struct cvmm_vq_chain c;
+	bool kick = false;
+	uint64_t v;
+	uint16_t old, head;
+
+	/* Without EVENT_IDX: NO_NOTIFY is cleared. */
+	fx_open(f, 16, 0);
+	assert_int_equal(cvmm_vq_disable_notification(f->vq), 0);
+	assert_int_equal(cvmm_vq_pop(f->vq, &c), -EAGAIN);
+	assert_int_equal(cvmm_vqm_peek(f->m, CVMM_VQM_USED_FLAGS, 0, &v), 0);
+	assert_int_equal(v, 0);
+	old = cvmm_vqm_avail_idx(f->m);
+	fx_add(f, &b, 1);
+	assert_int_equal(cvmm_vqm_kick_needed(f->m, old, &kick), 0);
+	assert_true(kick);
+
+	/* With EVENT_IDX: avail_event is the next chain, however many chains
+	 * the driver added without a notification before. */
+	fx_open(f, 16, CVMM_VQ_F_EVENT_IDX);
+	assert_int_equal(cvmm_vqm_poke(f->m, CVMM_VQM_AVAIL_EVENT, 0, 0x77), 0);
+	for (int i = 0; i < 3; i++) {
+		head = fx_add(f, &b, 1);
+		fx_roundtrip(f, head, 0);
+	}
+	assert_int_equal(cvmm_vq_pop(f->vq, &c), -EAGAIN);
+	assert_int_equal(cvmm_vqm_peek(f->m, CVMM_VQM_AVAIL_EVENT, 0, &v), 0);
+	assert_int_equal(v, 3);
+	old = cvmm_vqm_avail_idx(f->m);
+	fx_add(f, &b, 1);
+	assert_int_equal(cvmm_vqm_kick_needed(f->m, old, &kick), 0);
+	assert_true(kick);
+}
+
+struct late_add {
+	struct fx *f;
+	struct cvmm_vqm_buf b;
+	uint16_t head;
+	int added;
+};
+
+/* The driver adds a chain right when the device asks for a notification
+ * (as another vCPU could): after the device's write, before its re-read. */
+static void add_on_write(void *arg, enum cvmm_mem_test_op op, cvmm_mem_gpa gpa,
+			 uint64_t len, int result)
+{
+	struct late_add *l = arg;
+
+	(void)gpa;
+	(void)len;
+	if (op != CVMM_MEM_TEST_WRITE || result != 0 || l->added++ != 0)
+		return;
+	cvmm_mem_test_set_observer(l->f->tm, NULL, NULL);
+	l->head = fx_add(l->f, &l->b, 1);
+}
+
+static void a_chain_added_while_pop_asks_is_taken(void **state)
+{
+	struct fx *f = *state;
+	struct cvmm_vq_chain c;
+
+	for (int ev = 0; ev < 2; ev++) {
+		struct late_add l = {f, fx_buf(BUF_BASE, 8, false), 0, 0};
+
+		/* Uncached: the rings' accesses go through the interface,
+		 * where the observer sees them. */
+		fx_open_at(f, 16, ev ? CVMM_VQ_F_EVENT_IDX : 0, RING_BASE,
+			   CVMM_VQ_CFG_UNCACHED);
+		cvmm_mem_test_set_observer(f->tm, add_on_write, &l);
+		assert_int_equal(cvmm_vq_pop(f->vq, &c), 0);
+		assert_int_equal(l.added, 1);
+		assert_int_equal(c.head, l.head);
+		assert_int_equal(cvmm_vq_add_used(f->vq, c.head, 0), 0);
+		assert_int_equal(cvmm_vq_pop(f->vq, &c), -EAGAIN);
+	}
+}
+
 int run_used_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +375,10 @@ int run_used_tests(void)
 		driver_notification_without_event_idx, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(driver_notification_with_event_idx,
 					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		an_empty_pop_asks_for_a_notification, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+		a_chain_added_while_pop_asks_is_taken, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("virtio-queue used ring", tests,

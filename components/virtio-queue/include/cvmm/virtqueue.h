@@ -335,6 +335,14 @@ uint32_t cvmm_vq_inflight(const struct cvmm_vq *vq);
  * failure). -EAGAIN when no chain is available; violations and caller
  * errors as listed at the top of this file. The chain's descriptors are
  * read by cvmm_vq_chain_next().
+ *
+ * A pop that finds the ring empty first asks the driver for a notification
+ * (what cvmm_vq_enable_notification() does: avail_event = the next chain
+ * with VIRTIO_F_EVENT_IDX, else VRING_USED_F_NO_NOTIFY cleared) and reads
+ * the avail index again: so -EAGAIN always means "the driver will notify
+ * when it adds a chain", and a device may simply wait for the next
+ * notification (virtio 2.7.10: without this, a driver with EVENT_IDX would
+ * stop notifying after the first request).
  */
 CVMM_VQ_MUST_CHECK int cvmm_vq_pop(struct cvmm_vq *vq,
 				   struct cvmm_vq_chain *chain);
