@@ -163,6 +163,22 @@ static int console_sink(void *arg, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Queues the device stopped serving at its bound of work with chains left:
+ * signal their ioeventfds, so the event loop serves them again after its
+ * other events (the guest may never notify for those chains). With the
+ * device's lock held.
+ */
+static void requeue_pending(struct rvmm_vdev *d)
+{
+	uint32_t pending = cvmm_vdev_mmio_take_pending(d->transport);
+
+	for (uint32_t q = 0; q < d->nqueues; q++)
+		if ((pending >> q & 1) != 0 &&
+		    cvmm_sys_eventfd_write(d->notify_fd[q], 1) != 0)
+			d->errors++;
+}
+
 /* ---- the bus: guest register accesses ---- */
 
 static void window_read(void *ctx, uint64_t base, uint64_t offset,
@@ -211,6 +227,7 @@ static void window_write(void *ctx, uint64_t base, uint64_t offset,
 				       strerror(-rc));
 	}
 	check_failed(d, rc);
+	requeue_pending(d);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -237,6 +254,7 @@ void rvmm_virtio_notify(struct rvmm_virtio *v, uint32_t dev, uint32_t queue)
 				       strerror(-rc));
 	}
 	check_failed(d, rc);
+	requeue_pending(d);
 	pthread_mutex_unlock(&d->lock);
 }
 

@@ -19,7 +19,9 @@
  *   - QueueNotify writes of a queue's index never exit: a KVM ioeventfd
  *     per queue (4 bytes at window + 0x50, datamatch the index) wakes the
  *     main thread's event loop, which calls cvmm_vdev_mmio_notify() under
- *     the device's lock (the block device's file I/O runs there too);
+ *     the device's lock (the block device's file I/O runs there too); a
+ *     device that stops at its bound of work with chains left gets that
+ *     queue's eventfd signalled by the VMM, so the loop comes back to it;
  *   - interrupts: the transport's irq callback writes the device's irqfd
  *     (KVM_IRQFD on its GSI, edge-triggered) on every raise;
  *   - the net device's tap is polled by the event loop only while the
@@ -123,7 +125,9 @@ struct rvmm_vdev {
 	int irqfd;
 	uint32_t nqueues;
 	int notify_fd[CVMM_VDEV_MAX_QUEUES];
-	/* Notifications through the ioeventfds; refused guest accesses and
+	/* Notifications served from the queues' eventfds (the guest's
+	 * through KVM, and the VMM's own re-signals for pending chains);
+	 * refused guest accesses and
 	 * notifications; times the device failed; irqfd writes that
 	 * failed (never expected). */
 	uint64_t notifications, errors, failures, irq_lost;

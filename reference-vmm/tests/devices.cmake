@@ -19,24 +19,16 @@
 #                                              and used again each time
 #   boot.reference-vmm.sandbox.probe-virtio-*  the same inside the KVM
 #                                              sandbox (busybox's unshare)
-# The hostile run leaves the disk out for now: the block device takes at
-# most queue-size buffers of a chain and never asks the queue for the next,
-# so a descriptor loop past them is served instead of refused
-# (components/virtio-devices/src/block.c, handle_chain(); the probe reports
-# "not ok ... hostile descriptor loop ... DEVICE_NEEDS_RESET NOT set, used
-# index 1"). Drop --no-disk once that is fixed.
 # Included by CMakeLists.txt after the reference-vmm sandbox suite exists;
 # it uses that file's ${vmm} and ${here}.
 set(devices_test ${here}/devices-test)
 foreach(mode normal hostile)
   if(mode STREQUAL "normal")
     set(name devices)
-    set(opt)
   else()
     set(name hostile)
-    set(opt --no-disk)
   endif()
-  set(cmd ${devices_test} ${opt} ${mode} ${vmm} ${CVMM_PROBE_ELF}
+  set(cmd ${devices_test} ${mode} ${vmm} ${CVMM_PROBE_ELF}
       ${CVMM_PROBE_CHECK} $<TARGET_FILE:tap-peer>)
   add_test(NAME boot.reference-vmm.host.probe-virtio-${name}
            COMMAND ${here}/need-kvm ${cmd})

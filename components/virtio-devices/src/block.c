@@ -589,10 +589,12 @@ static int handle_chain(struct cvmm_vdev_block *b, struct cvmm_vq_chain *chain,
 
 	memset(&r, 0, sizeof(r));
 	*used = 0;
-	/* At most queue-size buffers: the queue refuses longer chains, so
-	 * this walks the whole chain. */
-	rc = cvmm_vq_chain_collect(b->vq, chain, b->bufs, cvmm_vq_size(b->vq),
-				   &r.nbufs);
+	/* Room for one buffer more than a chain may have, so the walk goes
+	 * past the limit and the queue refuses an over-long chain (a
+	 * descriptor loop): collecting only queue-size buffers would serve
+	 * a loop as if it were a request. */
+	rc = cvmm_vq_chain_collect(b->vq, chain, b->bufs,
+				   cvmm_vq_size(b->vq) + 1, &r.nbufs);
 	if (rc != 0)
 		return rc;
 	r.readable = chain->readable_len;
@@ -621,7 +623,7 @@ static int blk_notify(void *ctx, uint32_t queue)
 {
 	struct cvmm_vdev_block *b = ctx;
 	uint32_t limit;
-	bool used = false;
+	bool used = false, drained = false;
 	int rc = 0;
 
 	if (!b->active || queue != 0)
@@ -636,6 +638,7 @@ static int blk_notify(void *ctx, uint32_t queue)
 		rc = cvmm_vq_pop(b->vq, &chain);
 		if (rc == -EAGAIN) {
 			rc = 0;
+			drained = true;
 			break;
 		}
 		if (rc != 0)
@@ -652,6 +655,10 @@ static int blk_notify(void *ctx, uint32_t queue)
 		if (rc != 0)
 			break;
 	}
+	/* Stopped at the bound with chains maybe left: the driver may not
+	 * notify for them, so the transport has this queue served again. */
+	if (rc == 0 && !drained)
+		b->host.ops->queue_pending(b->host.ctx, 0);
 	if (used)
 		b->host.ops->queue_used(b->host.ctx, 0);
 	return rc;
@@ -793,7 +800,8 @@ int cvmm_vdev_block_create(const struct cvmm_vdev_block_config *config,
 		   ? b->cfg.max_discard_seg
 		   : b->cfg.max_write_zeroes_seg;
 	if (rc == 0) {
-		b->bufs = calloc(b->cfg.queue_size, sizeof(*b->bufs));
+		b->bufs =
+		    calloc((size_t)b->cfg.queue_size + 1, sizeof(*b->bufs));
 		b->segs = calloc(nseg, sizeof(*b->segs));
 		b->bounce = malloc(b->cfg.bounce_size);
 		if (b->bufs == NULL || b->segs == NULL || b->bounce == NULL)

@@ -202,7 +202,7 @@ static int send_chain(struct cvmm_vdev_console *c, struct cvmm_vq_chain *chain)
 static int transmit(struct cvmm_vdev_console *c)
 {
 	uint32_t limit = cvmm_vq_size(c->txq);
-	bool used = false;
+	bool used = false, drained = false;
 	int rc = 0;
 
 	for (uint32_t i = 0; i < limit; i++) {
@@ -212,6 +212,7 @@ static int transmit(struct cvmm_vdev_console *c)
 		rc = cvmm_vq_pop(c->txq, &chain);
 		if (rc == -EAGAIN) {
 			rc = 0;
+			drained = true;
 			break;
 		}
 		if (rc != 0)
@@ -225,6 +226,10 @@ static int transmit(struct cvmm_vdev_console *c)
 		if (rc != 0)
 			break;
 	}
+	/* Stopped at the bound with chains maybe left: the driver may not
+	 * notify for them, so the transport has this queue served again. */
+	if (rc == 0 && !drained)
+		c->host.ops->queue_pending(c->host.ctx, CVMM_VDEV_CONSOLE_TX);
 	if (used)
 		c->host.ops->queue_used(c->host.ctx, CVMM_VDEV_CONSOLE_TX);
 	return rc;

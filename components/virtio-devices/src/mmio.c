@@ -43,6 +43,9 @@ struct cvmm_vdev_mmio {
 	uint32_t shm_sel;
 	uint32_t isr;
 	uint32_t generation;
+	/* Queues the device left chains on (bit per queue), for the VMM to
+	 * notify again: cvmm_vdev_mmio_take_pending(). */
+	uint32_t pending;
 	struct mmio_queue_regs regs[CVMM_VDEV_MAX_QUEUES];
 	struct cvmm_vq *vqs[CVMM_VDEV_MAX_QUEUES];
 	struct cvmm_vdev_activation act;
@@ -148,10 +151,19 @@ static void host_needs_reset(void *ctx, int err)
 		mark_needs_reset(t);
 }
 
+static void host_queue_pending(void *ctx, uint32_t queue)
+{
+	struct cvmm_vdev_mmio *t = ctx;
+
+	if (t->active && queue < t->info.num_queues)
+		t->pending |= UINT32_C(1) << queue;
+}
+
 static const struct cvmm_vdev_host_ops host_ops = {
     host_queue_used,
     host_config_changed,
     host_needs_reset,
+    host_queue_pending,
 };
 
 /* ---- life cycle ---- */
@@ -177,6 +189,7 @@ static void reset_all(struct cvmm_vdev_mmio *t)
 	t->queue_sel = 0;
 	t->shm_sel = 0;
 	t->isr = 0;
+	t->pending = 0;
 	if (isr != 0)
 		lower_irq(t);
 }
@@ -728,6 +741,14 @@ uint32_t cvmm_vdev_mmio_status(const struct cvmm_vdev_mmio *t)
 uint32_t cvmm_vdev_mmio_interrupt_status(const struct cvmm_vdev_mmio *t)
 {
 	return t->isr;
+}
+
+uint32_t cvmm_vdev_mmio_take_pending(struct cvmm_vdev_mmio *t)
+{
+	uint32_t pending = t->pending;
+
+	t->pending = 0;
+	return pending;
 }
 
 uint64_t cvmm_vdev_mmio_features(const struct cvmm_vdev_mmio *t)

@@ -246,7 +246,7 @@ static int send_chain(struct cvmm_vdev_net *n, struct cvmm_vq_chain *chain)
 static int transmit(struct cvmm_vdev_net *n)
 {
 	uint32_t limit = cvmm_vq_size(n->txq);
-	bool used = false;
+	bool used = false, drained = false;
 	int rc = 0;
 
 	for (uint32_t i = 0; i < limit; i++) {
@@ -256,6 +256,7 @@ static int transmit(struct cvmm_vdev_net *n)
 		rc = cvmm_vq_pop(n->txq, &chain);
 		if (rc == -EAGAIN) {
 			rc = 0;
+			drained = true;
 			break;
 		}
 		if (rc != 0)
@@ -269,6 +270,10 @@ static int transmit(struct cvmm_vdev_net *n)
 		if (rc != 0)
 			break;
 	}
+	/* Stopped at the bound with chains maybe left: the driver may not
+	 * notify for them, so the transport has this queue served again. */
+	if (rc == 0 && !drained)
+		n->host.ops->queue_pending(n->host.ctx, CVMM_VDEV_NET_TX);
 	if (used)
 		n->host.ops->queue_used(n->host.ctx, CVMM_VDEV_NET_TX);
 	return rc;

@@ -173,7 +173,7 @@ static int rng_notify(void *ctx, uint32_t queue)
 {
 	struct cvmm_vdev_rng *r = ctx;
 	uint32_t limit;
-	bool used = false;
+	bool used = false, drained = false;
 	int rc = 0;
 
 	if (!r->active || queue != 0)
@@ -188,6 +188,7 @@ static int rng_notify(void *ctx, uint32_t queue)
 		rc = cvmm_vq_pop(r->vq, &chain);
 		if (rc == -EAGAIN) {
 			rc = 0;
+			drained = true;
 			break;
 		}
 		if (rc != 0)
@@ -205,6 +206,10 @@ static int rng_notify(void *ctx, uint32_t queue)
 		if (rc != 0)
 			break;
 	}
+	/* Stopped at the bound with chains maybe left: the driver may not
+	 * notify for them, so the transport has this queue served again. */
+	if (rc == 0 && !drained)
+		r->host.ops->queue_pending(r->host.ctx, 0);
 	if (used)
 		r->host.ops->queue_used(r->host.ctx, 0);
 	return rc;

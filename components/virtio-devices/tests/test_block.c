@@ -1114,6 +1114,37 @@ static void test_block_hostile(void **state)
 	assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), -EADDRINUSE);
 	assert_true(needs_reset(f));
 	fx_bring_up(f, F_ALL, 1, 16);
+	/* A loop of two empty descriptors (they overlap nothing, so only the
+	 * chain's length gives it away): refused once the walk passes the
+	 * queue size, never answered as a request. */
+	b[0] = fx_buf(HDR, 0, true);
+	b[1] = fx_buf(HDR, 0, true);
+	assert_int_equal(cvmm_vqm_add_direct(f->m[0], b, 2, &head), 0);
+	{
+		uint64_t second = 0;
+
+		assert_int_equal(cvmm_vqm_peek(f->m[0], CVMM_VQM_DESC_NEXT_IDX,
+					       head, &second),
+				 0);
+		assert_int_equal(
+		    cvmm_vqm_poke(f->m[0], CVMM_VQM_DESC_FLAGS,
+				  (uint32_t)second,
+				  CVMM_VQM_DESC_WRITE | CVMM_VQM_DESC_NEXT),
+		    0);
+		assert_int_equal(cvmm_vqm_poke(f->m[0], CVMM_VQM_DESC_NEXT_IDX,
+					       (uint32_t)second, head),
+				 0);
+	}
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), -ELOOP);
+	assert_true(needs_reset(f));
+	{
+		uint64_t used = 1;
+
+		assert_int_equal(
+		    cvmm_vqm_peek(f->m[0], CVMM_VQM_USED_IDX, 0, &used), 0);
+		assert_int_equal(used, 0);
+	}
+	fx_bring_up(f, F_ALL, 1, 16);
 	assert_int_equal(rd(f, 0, SECTOR), 0);
 	/* A queue the device does not have, called directly. */
 	{

@@ -315,6 +315,10 @@ static void test_rng_many_chains(void **state)
 	for (unsigned i = 0; i < 8; i++)
 		expect_used(f, heads[i], 16);
 	assert_int_equal(f->raises, 1);
+	/* It stopped at its bound (a queue's worth), not at an empty ring:
+	 * the queue is reported for another notification, once. */
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 1);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 0);
 	/* Again, after the ring indices went round; the driver asks for an
 	 * interrupt once the used index passes 8. */
 	assert_int_equal(cvmm_vqm_poke(f->m[0], CVMM_VQM_USED_EVENT, 0, 8), 0);
@@ -328,6 +332,76 @@ static void test_rng_many_chains(void **state)
 	for (unsigned i = 0; i < 3; i++)
 		expect_used(f, heads[i], 16);
 	assert_int_equal(f->raises, 2);
+}
+
+/* A driver that adds chains while the device serves (another vCPU): the
+ * source adds one each time a used entry frees a descriptor. */
+struct refill {
+	struct fx *f;
+	unsigned left;
+	unsigned added;
+};
+
+static int refilling_source(void *arg, uint8_t *buf, size_t len)
+{
+	struct refill *r = arg;
+	uint16_t id, head;
+	uint32_t got;
+
+	memset(buf, 0x5a, len);
+	if (r->left != 0 && cvmm_vqm_get_used(r->f->m[0], &id, &got) == 0) {
+		struct cvmm_vqm_buf b = fx_buf(BUF_BASE + 0x100 * id, 16, true);
+
+		assert_int_equal(cvmm_vqm_add_direct(r->f->m[0], &b, 1, &head),
+				 0);
+		r->left--;
+		r->added++;
+	}
+	return 0;
+}
+
+static void test_rng_work_left_at_the_bound(void **state)
+{
+	struct fx *f = *state;
+	struct refill r = {f, 3, 0};
+	struct cvmm_vdev_rng_config c;
+	uint16_t head, id;
+	uint32_t got;
+	unsigned served = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.source = refilling_source;
+	c.source_arg = &r;
+	c.queue_size = 4;
+	fx_open_rng(f, &c);
+	fx_bring_up(f, CVMM_VDEV_F_EVENT_IDX, 1, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		struct cvmm_vqm_buf b = fx_buf(BUF_BASE + 0x100 * i, 16, true);
+
+		assert_int_equal(cvmm_vqm_add_direct(f->m[0], &b, 1, &head), 0);
+	}
+	/* Four chains served (the bound), three added meanwhile are left,
+	 * and with EVENT_IDX the driver would not notify for them. */
+	fx_wr(f, CVMM_VDEV_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(r.added, 3);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 1);
+	/* Served when the VMM notifies again; then the ring is empty. */
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, 0), 0);
+	while (cvmm_vqm_get_used(f->m[0], &id, &got) == 0) {
+		assert_int_equal(got, 16);
+		served++;
+	}
+	assert_int_equal(served, 1 + 3);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 0);
+	/* A reset forgets what was pending. */
+	for (unsigned i = 0; i < 4; i++) {
+		struct cvmm_vqm_buf b = fx_buf(BUF_BASE + 0x100 * i, 16, true);
+
+		assert_int_equal(cvmm_vqm_add_direct(f->m[0], &b, 1, &head), 0);
+	}
+	fx_wr(f, CVMM_VDEV_MMIO_QUEUE_NOTIFY, 0);
+	fx_wr(f, CVMM_VDEV_MMIO_STATUS, 0);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 0);
 }
 
 /* The device needs a reset, and says so; then it works again. */
@@ -593,6 +667,8 @@ int run_rng_tests(void)
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rng_fail_nth, fx_setup,
 					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rng_work_left_at_the_bound,
+					    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rng_getrandom, fx_setup,
 					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rng_ops_direct, fx_setup,

@@ -136,7 +136,7 @@ static int echo_chain(struct echo *e, struct cvmm_vq_chain *chain,
 static int echo_notify(void *ctx, uint32_t queue)
 {
 	struct echo *e = ctx;
-	bool used = false;
+	bool used = false, drained = false;
 	int rc = 0;
 
 	(void)queue; /* the transport passes only queue 0 */
@@ -149,6 +149,7 @@ static int echo_notify(void *ctx, uint32_t queue)
 		rc = cvmm_vq_pop(e->vq, &chain);
 		if (rc == -EAGAIN) {
 			rc = 0;
+			drained = true;
 			break;
 		}
 		if (rc != 0)
@@ -163,6 +164,10 @@ static int echo_notify(void *ctx, uint32_t queue)
 		if (rc != 0)
 			break;
 	}
+	/* Stopped at the bound with chains maybe left: the driver may not
+	 * notify for them, so the transport has this queue served again. */
+	if (rc == 0 && !drained)
+		e->host.ops->queue_pending(e->host.ctx, 0);
 	if (used)
 		e->host.ops->queue_used(e->host.ctx, 0);
 	return rc;

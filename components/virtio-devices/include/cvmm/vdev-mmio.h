@@ -100,6 +100,13 @@
  * cvmm_vdev_mmio_notify() from the eventfd's handler: the same entry point
  * a QueueNotify write uses.
  *
+ * Work left over. A device serves a bounded amount of work per
+ * notification; when it stops with chains left it tells the transport
+ * (queue_pending in cvmm/vdev.h). After each notification or register
+ * write, the VMM asks cvmm_vdev_mmio_take_pending() and notifies those
+ * queues again later, after its other events (e.g. by signalling the
+ * queue's own ioeventfd): the driver may never notify for those chains.
+ *
  * Re-entrancy. While the transport is inside any call (a register access,
  * a notification, save or restore) it is busy; callbacks it makes (the
  * device's ops, the irq callback, the queues' log callback) run while it
@@ -267,6 +274,10 @@ uint32_t cvmm_vdev_mmio_status(const struct cvmm_vdev_mmio *t);
 
 /* The InterruptStatus register. */
 uint32_t cvmm_vdev_mmio_interrupt_status(const struct cvmm_vdev_mmio *t);
+
+/* The queues (bit i: queue i) the device stopped serving with chains left
+ * since the last call, cleared by the call; a reset clears them too. */
+uint32_t cvmm_vdev_mmio_take_pending(struct cvmm_vdev_mmio *t);
 
 /* The negotiated features (0 until FEATURES_OK is set). */
 uint64_t cvmm_vdev_mmio_features(const struct cvmm_vdev_mmio *t);

@@ -111,12 +111,21 @@ struct cvmm_vdev_info {
  *   config_changed: the device's config space changed: the transport
  *                   bumps ConfigGeneration and interrupts the driver;
  *   needs_reset:    the device cannot go on (err says why): the transport
- *                   sets DEVICE_NEEDS_RESET and interrupts the driver.
+ *                   sets DEVICE_NEEDS_RESET and interrupts the driver;
+ *   queue_pending:  the device stopped serving queue with chains left,
+ *                   at its bound of work per notify() (which keeps one
+ *                   busy queue from holding the VMM's thread): the
+ *                   transport has notify() called for it again later. A
+ *                   device must say so, since the driver may never notify
+ *                   for those chains (with VIRTIO_F_EVENT_IDX it notifies
+ *                   only for the chain after the ring was last seen
+ *                   empty).
  */
 struct cvmm_vdev_host_ops {
 	void (*queue_used)(void *ctx, uint32_t queue);
 	void (*config_changed)(void *ctx);
 	void (*needs_reset)(void *ctx, int err);
+	void (*queue_pending)(void *ctx, uint32_t queue);
 };
 
 /* A transport handle for a device: ops plus the transport's context. */
