@@ -40,7 +40,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define DISK_SECTORS 64u
-#define DISK_BYTES   (DISK_SECTORS * CVMM_VDEV_BLK_SECTOR)
+#define DISK_BYTES   32768u /* DISK_SECTORS sectors of 512 bytes */
+_Static_assert(DISK_BYTES == (uint64_t)DISK_SECTORS * CVMM_VDEV_BLK_SECTOR,
+	       "the disk's size in bytes");
 
 #define FAIL_READ    1u
 #define FAIL_WRITE   2u
@@ -59,11 +61,12 @@ struct blk_fz {
 static void bounds(uint64_t off, uint64_t len)
 {
 	if (off > DISK_BYTES || len > DISK_BYTES - off) {
-		fprintf(stderr,
-			"vdev-block: invariant: disk-bounds: [%llu, +%llu) "
-			"past a disk of %u bytes\n",
-			(unsigned long long)off, (unsigned long long)len,
-			DISK_BYTES);
+		(void)fprintf(
+		    stderr,
+		    "vdev-block: invariant: disk-bounds: [%llu, +%llu) "
+		    "past a disk of %u bytes\n",
+		    (unsigned long long)off, (unsigned long long)len,
+		    DISK_BYTES);
 		abort();
 	}
 }
@@ -116,10 +119,11 @@ static int mem_fallocate(void *arg, int fd, int mode, uint64_t off,
 	bounds(off, len);
 	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) &&
 	    mode != (FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)) {
-		fprintf(stderr,
-			"vdev-block: invariant: disk-bounds: fallocate mode "
-			"0x%x\n",
-			(unsigned)mode);
+		(void)fprintf(
+		    stderr,
+		    "vdev-block: invariant: disk-bounds: fallocate mode "
+		    "0x%x\n",
+		    (unsigned)mode);
 		abort();
 	}
 	if (fails(b, FAIL_FALLOC))

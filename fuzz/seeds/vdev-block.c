@@ -101,7 +101,7 @@ static void segments_request(uint32_t type, unsigned n, bool unmap)
 
 	header(HDR, type, 0);
 	for (unsigned i = 0; i < n; i++)
-		segment(SEGS + CVMM_VDEV_BLK_SEG_SIZE * i, 4u * i, 4,
+		segment(SEGS + CVMM_VDEV_BLK_SEG_SIZE * i, (uint64_t)4 * i, 4,
 			unmap ? CVMM_VDEV_BLK_SEG_F_UNMAP : 0);
 	cvmm_vfe_chain(&e, 0, b, 3, NULL, 0, 2, 0);
 	cvmm_vfe_notify(&e, 0, true);
