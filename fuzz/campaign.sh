@@ -9,7 +9,9 @@
 #                    [--no-merge] [--no-build] [TARGET...]
 #
 # Defaults: libfuzzer, 600 s per target, 2 parallel instances, every target
-# the manifests list. Work happens in build/campaign/<engine>/<target>/;
+# the manifests list. A device registered with cvmm_vdev_conformance()
+# without COMPONENT (harness/vdev-conformance/example: vdev-echo) is named
+# the same way; its seeds are the ones the default build writes. Work happens in build/campaign/<engine>/<target>/;
 # unique crashes land in build/campaign/<engine>/<target>/unique-crashes/
 # with their stack signature, ready to be copied to corpora/<target>/crashes
 # once fixed.
@@ -58,13 +60,21 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 if [ "$engine" = libfuzzer ]; then
 	build fuzz-libfuzzer
-	bindir=$root/build/fuzz-libfuzzer/fuzz
+	preset=fuzz-libfuzzer
 else
 	build fuzz-libfuzzer # crash triage and corpus merging
 	build fuzz-afl
 	build fuzz-afl-cmplog
-	bindir=$root/build/fuzz-afl/fuzz
+	preset=fuzz-afl
 fi
+
+# A target's program in a preset's build: fuzz/fuzz-<t>, or for a device
+# registered with the conformance suite, fuzz-<t> where its CMake line is.
+target_bin() { # preset target
+	local f=$root/build/$1/fuzz/fuzz-$2
+	[ -x "$f" ] || f=$(find "$root/build/$1/harness" -type f -name "fuzz-$2" 2>/dev/null | head -n 1)
+	echo "${f:-$root/build/$1/fuzz/fuzz-$2}"
+}
 
 # Stack signature of a crash: the first three frames in project code.
 signature() { # log
@@ -78,8 +88,8 @@ signature() { # log
 record_crash() { # target input uniqdir
 	local log sig
 	log=$(mktemp)
-	"$root/build/fuzz-libfuzzer/fuzz/fuzz-$1" -runs=1 "$2" >"$log" 2>&1 ||
-		"$bindir/fuzz-$1" "$2" >>"$log" 2>&1
+	"$(target_bin fuzz-libfuzzer "$1")" -runs=1 "$2" >"$log" 2>&1 ||
+		"$(target_bin "$preset" "$1")" "$2" >>"$log" 2>&1
 	sig=$(signature "$log")
 	if [ ! -e "$3/$sig" ]; then
 		cp "$2" "$3/$sig"
@@ -92,7 +102,7 @@ libfuzzer_instance() { # target work deadline instance
 	local t=$1 work=$2 deadline=$3 i=$4 left dict=()
 	[ -f "$root/corpora/$t/$t.dict" ] && dict=(-dict="$root/corpora/$t/$t.dict")
 	while left=$((deadline - $(date +%s))); [ "$left" -gt 1 ]; do
-		"$bindir/fuzz-$t" "$work/corpus" "${dict[@]}" \
+		"$(target_bin "$preset" "$t")" "$work/corpus" "${dict[@]}" \
 			-max_total_time="$left" -timeout="$timeout_s" \
 			-rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" \
 			-artifact_prefix="$work/artifacts/" -print_final_stats=1 \
@@ -103,13 +113,16 @@ libfuzzer_instance() { # target work deadline instance
 
 summary_rows=()
 for t in "${targets[@]}"; do
-	[ -x "$bindir/fuzz-$t" ] || { echo "campaign: no fuzz target '$t'" >&2; exit 2; }
+	[ -x "$(target_bin "$preset" "$t")" ] || { echo "campaign: no fuzz target '$t'" >&2; exit 2; }
 	work=$root/build/campaign/$engine/$t
 	rm -rf "$work"
 	mkdir -p "$work/corpus" "$work/artifacts" "$work/unique-crashes"
 	for sub in seeds corpus; do
 		[ -d "$root/corpora/$t/$sub" ] && cp "$root/corpora/$t/$sub"/* "$work/corpus/" 2>/dev/null
 	done
+	# A registered device's seeds are written by the default build.
+	find "$root/build/default/harness" -type d -name "fuzz-seeds-$t" \
+		-exec sh -c 'cp "$1"/* "$2"/' sh {} "$work/corpus" \; 2>/dev/null
 	before=$(find "$work/corpus" -type f | wc -l)
 	echo "== $t: $engine, ${seconds}s, $jobs instance(s), $before inputs to start"
 	deadline=$(($(date +%s) + seconds))
@@ -134,10 +147,10 @@ for t in "${targets[@]}"; do
 			AFL_NO_AFFINITY=1
 		for i in $(seq 1 "$jobs"); do
 			role=(-S "s$i")
-			[ "$i" -eq 1 ] && role=(-M main -c "$root/build/fuzz-afl-cmplog/fuzz/fuzz-$t")
+			[ "$i" -eq 1 ] && role=(-M main -c "$(target_bin fuzz-afl-cmplog "$t")")
 			timeout $((seconds + 30)) afl-fuzz -i "$work/corpus" -o "$work/afl" \
 				"${role[@]}" "${dict[@]}" -t $((timeout_s * 1000)) -V "$seconds" \
-				-- "$bindir/fuzz-$t" >"$work/log.$i" 2>&1 &
+				-- "$(target_bin "$preset" "$t")" >"$work/log.$i" 2>&1 &
 		done
 		wait
 		for c in "$work"/afl/*/crashes/id:*; do
@@ -163,9 +176,12 @@ for t in "${targets[@]}"; do
 		merged=$work/merged
 		mkdir -p "$merged" "$root/corpora/$t/corpus"
 		old=$(find "$root/corpora/$t/corpus" -type f | wc -l)
-		"$root/build/fuzz-libfuzzer/fuzz/fuzz-$t" -merge=1 -timeout="$timeout_s" \
-			"$merged" "$root/corpora/$t/seeds" "$root/corpora/$t/corpus" \
-			"$work/corpus" >"$work/merge.log" 2>&1 || {
+		stored=()
+		for sub in seeds corpus; do
+			[ -d "$root/corpora/$t/$sub" ] && stored+=("$root/corpora/$t/$sub")
+		done
+		"$(target_bin fuzz-libfuzzer "$t")" -merge=1 -timeout="$timeout_s" \
+			"$merged" "${stored[@]}" "$work/corpus" >"$work/merge.log" 2>&1 || {
 			echo "campaign: merge failed, see $work/merge.log" >&2
 			merged=
 		}
