@@ -28,6 +28,8 @@ struct cvmm_vdev_net {
 	/* A queue failed (its errno): nothing more until reset(). */
 	int failed;
 	uint64_t features;
+	/* The largest frame either way (see the header). */
+	uint32_t max_frame;
 	struct cvmm_vq *rxq;
 	struct cvmm_vq *txq;
 	const struct cvmm_mem *mem;
@@ -153,6 +155,10 @@ static int net_activate(void *ctx, const struct cvmm_vdev_activation *act)
 	n->mem = act->mem;
 	n->host = act->host;
 	n->features = act->features;
+	/* A driver that took the MTU sizes its buffers by it; the
+	 * specification forbids passing it longer frames. */
+	if ((n->features & CVMM_VDEV_NET_F_MTU) != 0)
+		n->max_frame = n->cfg.mtu + CVMM_VDEV_NET_ETH_HLEN;
 	n->active = true;
 	update_wanted(n);
 	return 0;
@@ -168,6 +174,7 @@ static void net_reset(void *ctx)
 	n->active = false;
 	n->failed = 0;
 	n->features = 0;
+	n->max_frame = CVMM_VDEV_NET_MAX_FRAME;
 	n->rxq = NULL;
 	n->txq = NULL;
 	n->mem = NULL;
@@ -211,7 +218,7 @@ static int send_chain(struct cvmm_vdev_net *n, struct cvmm_vq_chain *chain)
 		n->stats.tx_short++;
 		return 0;
 	}
-	if (chain->readable_len - HDR > CVMM_VDEV_NET_MAX_FRAME) {
+	if (chain->readable_len - HDR > n->max_frame) {
 		n->stats.tx_too_big++;
 		return 0;
 	}
@@ -297,7 +304,7 @@ static int fill_chain(struct cvmm_vdev_net *n, struct cvmm_vq_chain *chain,
 		n->stats.rx_bad_chain++;
 		return 0;
 	}
-	/* rx_len <= CVMM_VDEV_NET_MAX_FRAME: no wrap. */
+	/* rx_len <= max_frame <= CVMM_VDEV_NET_MAX_FRAME: no wrap. */
 	total = HDR + (uint32_t)n->rx_len;
 	n->held = false;
 	if (chain->writable_len < total) {
@@ -339,7 +346,7 @@ static int fetch(struct cvmm_vdev_net *n)
 		n->stats.rx_errors++;
 		return rc;
 	}
-	if (len > CVMM_VDEV_NET_MAX_FRAME) {
+	if (len > n->max_frame) {
 		n->stats.rx_oversize++;
 		return 1;
 	}
@@ -502,7 +509,8 @@ int cvmm_vdev_net_create(const struct cvmm_vdev_net_config *config,
 		c.queue_size = CVMM_VDEV_NET_DEFAULT_QUEUE_SIZE;
 	if (c.queue_size > CVMM_VQ_MAX_SIZE ||
 	    (c.queue_size & (c.queue_size - 1)) != 0 ||
-	    (c.mtu != 0 && c.mtu < CVMM_VDEV_NET_MIN_MTU))
+	    (c.mtu != 0 &&
+	     (c.mtu < CVMM_VDEV_NET_MIN_MTU || c.mtu > CVMM_VDEV_NET_MAX_MTU)))
 		return -EINVAL;
 	net = calloc(1, sizeof(*net));
 	if (net == NULL)
@@ -520,6 +528,7 @@ int cvmm_vdev_net_create(const struct cvmm_vdev_net_config *config,
 	net->cfg = c;
 	memcpy(net->mac, c.mac, sizeof(net->mac));
 	net->status = CVMM_VDEV_NET_S_LINK_UP;
+	net->max_frame = CVMM_VDEV_NET_MAX_FRAME;
 	*out = net;
 	return 0;
 }

@@ -250,6 +250,12 @@ static void test_net_create(void **state)
 	assert_int_equal(cvmm_vdev_net_create(&c, &net), -EINVAL);
 	c = net_config(67, 0);
 	assert_int_equal(cvmm_vdev_net_create(&c, &net), -EINVAL);
+	c = net_config(CVMM_VDEV_NET_MAX_MTU + 1, 0);
+	assert_int_equal(cvmm_vdev_net_create(&c, &net), -EINVAL);
+	c = net_config(CVMM_VDEV_NET_MAX_MTU, 0);
+	assert_int_equal(cvmm_vdev_net_create(&c, &net), 0);
+	cvmm_vdev_net_destroy(net);
+	net = NULL;
 	c = net_config(0, 0);
 	assert_int_equal(cvmm_vdev_net_create(NULL, &net), -EINVAL);
 	assert_int_equal(cvmm_vdev_net_create(&c, NULL), -EINVAL);
@@ -327,6 +333,9 @@ static void test_net_mtu(void **state)
 {
 	struct fx *f = *state;
 	struct cvmm_vdev_net_config c = net_config(9000, 64);
+	const size_t top = 1500 + CVMM_VDEV_NET_ETH_HLEN;
+	struct cvmm_vdev_net_stats s;
+	uint16_t head;
 
 	fx_open_net(f, &c);
 	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_QUEUE_NUM_MAX), 64);
@@ -335,7 +344,42 @@ static void test_net_mtu(void **state)
 				    CVMM_VDEV_NET_F_STATUS |
 				    CVMM_VDEV_F_INDIRECT_DESC));
 	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_CONFIG + 8), 1u | 9000u << 16);
-	fx_negotiate(f, CVMM_VDEV_NET_F_MTU);
+	cvmm_vdev_mmio_destroy(f->t);
+	f->t = NULL;
+	cvmm_vdev_net_destroy(f->net);
+	f->net = NULL;
+	/* With the MTU negotiated, frames past it plus an Ethernet header
+	 * with a VLAN tag are dropped both ways. */
+	c = net_config(1500, 0);
+	fx_open_net(f, &c);
+	nb.net = f->net;
+	fx_bring_up(f, CVMM_VDEV_NET_F_MTU, 2, 16);
+	head = send_cut(f, 0, top, 1, NULL, 0);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), 0);
+	expect_used(f, TXQ, head, 0);
+	expect_sent(top, 1);
+	head = send_cut(f, 0, top + 1, 2, NULL, 0);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), 0);
+	expect_used(f, TXQ, head, 0);
+	add_rx(f, BUF_BASE + 0x1000, 4096, &head);
+	nb_push(top + 1, 3);
+	nb_push(top, 4);
+	assert_int_equal(cvmm_vdev_net_backend_readable(f->net), 0);
+	expect_used(f, RXQ, head, HDR + (uint32_t)top);
+	expect_received(f, BUF_BASE + 0x1000, top, 4);
+	s = cvmm_vdev_net_get_stats(f->net);
+	assert_true(s.tx_too_big == 1 && s.rx_oversize == 1);
+	assert_true(s.tx_frames == 1 && s.rx_frames == 1);
+	/* Offered but not taken: the device's own bound. */
+	fx_bring_up(f, 0, 2, 16);
+	head = send_cut(f, 0, top + 1, 5, NULL, 0);
+	assert_int_equal(cvmm_vdev_mmio_notify(f->t, TXQ), 0);
+	expect_used(f, TXQ, head, 0);
+	expect_sent(top + 1, 5);
+	add_rx(f, BUF_BASE + 0x1000, 4096, &head);
+	nb_push(top + 1, 6);
+	assert_int_equal(cvmm_vdev_net_backend_readable(f->net), 0);
+	expect_used(f, RXQ, head, HDR + (uint32_t)top + 1);
 }
 
 /* The driver acks a bit the device did not offer: FEATURES_OK stays

@@ -11,7 +11,10 @@
  * Features offered: VIRTIO_NET_F_MAC (the config space's mac is the
  * configured address), VIRTIO_NET_F_STATUS (status reads LINK_UP, or 0
  * after cvmm_vdev_net_set_link(net, false)), VIRTIO_NET_F_MTU when
- * config->mtu is set, and VIRTIO_F_INDIRECT_DESC. No offload is offered
+ * config->mtu is set (once negotiated, frames longer than the MTU plus
+ * CVMM_VDEV_NET_ETH_HLEN are dropped both ways: the specification forbids
+ * passing them to the driver, which sized its buffers by the MTU), and
+ * VIRTIO_F_INDIRECT_DESC. No offload is offered
  * (no CSUM, GUEST_CSUM, GSO/TSO/UFO, MRG_RXBUF): every frame is a whole
  * Ethernet frame the guest checksummed itself. VIRTIO_F_EVENT_IDX is not
  * offered either: the device bounds the chains it takes per notification,
@@ -25,7 +28,8 @@
  * Frames. Every buffer chain carries the 12-byte struct virtio_net_hdr of
  * VIRTIO_F_VERSION_1 (flags, gso_type, hdr_len, gso_size, csum_start,
  * csum_offset, num_buffers) followed by one Ethernet frame of at most
- * CVMM_VDEV_NET_MAX_FRAME bytes.
+ * CVMM_VDEV_NET_MAX_FRAME bytes (the MTU plus CVMM_VDEV_NET_ETH_HLEN with
+ * VIRTIO_NET_F_MTU negotiated).
  *
  * Transmit (transmitq). On a notification the device takes the driver's
  * chains (at most queue-size per notification); for each it walks (and so
@@ -36,8 +40,8 @@
  * the stats, and the queue goes on:
  *   tx_bad_chain   the chain has device-writable bytes;
  *   tx_short       fewer readable bytes than the header;
- *   tx_too_big     a frame longer than CVMM_VDEV_NET_MAX_FRAME (nothing
- *                  of it is read);
+ *   tx_too_big     a frame longer than the largest (nothing of it is
+ *                  read);
  *   tx_bad_header  the header asks for an offload that was not offered:
  *                  flags (NEEDS_CSUM, or the receive-only DATA_VALID and
  *                  RSC_INFO) or gso_type other than GSO_NONE. hdr_len,
@@ -59,8 +63,8 @@
  *                  frame: the frame is dropped, the chain returned with 0;
  *   rx_bad_chain   the chain has device-readable bytes: it is returned
  *                  with 0 and the frame waits for the next chain;
- *   rx_oversize    the backend gave a frame longer than
- *                  CVMM_VDEV_NET_MAX_FRAME: dropped;
+ *   rx_oversize    the backend gave a frame longer than the largest:
+ *                  dropped;
  *   rx_errors      the backend's receive failed (its errno is returned).
  *
  * Back-pressure. The device tells the VMM whether it wants frames through
@@ -128,8 +132,13 @@
 /* Largest Ethernet frame (header excluded) either way: a 65535-byte MTU
  * plus the Ethernet header, rounded up. */
 #define CVMM_VDEV_NET_MAX_FRAME 65550u
-/* Smallest MTU a config may set (Linux's ETH_MIN_MTU). */
+/* The Ethernet header with a VLAN tag: what a frame may carry beyond the
+ * MTU. */
+#define CVMM_VDEV_NET_ETH_HLEN 18u
+/* Smallest MTU a config may set (Linux's ETH_MIN_MTU), and the largest
+ * (its frames still fit CVMM_VDEV_NET_MAX_FRAME). */
 #define CVMM_VDEV_NET_MIN_MTU 68u
+#define CVMM_VDEV_NET_MAX_MTU (CVMM_VDEV_NET_MAX_FRAME - CVMM_VDEV_NET_ETH_HLEN)
 
 /* Queue indices. */
 #define CVMM_VDEV_NET_RX 0u
@@ -173,8 +182,8 @@ struct cvmm_vdev_net_config {
 	void *rx_wanted_arg;
 	/* The MAC address the driver reads (VIRTIO_NET_F_MAC). */
 	uint8_t mac[6];
-	/* 0, or an MTU from CVMM_VDEV_NET_MIN_MTU to 65535 to offer
-	 * VIRTIO_NET_F_MTU with. */
+	/* 0, or an MTU from CVMM_VDEV_NET_MIN_MTU to CVMM_VDEV_NET_MAX_MTU
+	 * to offer VIRTIO_NET_F_MTU with. */
 	uint16_t mtu;
 	/* Largest size of each queue (a power of two up to
 	 * CVMM_VQ_MAX_SIZE), or 0 for the default. */
@@ -204,7 +213,7 @@ struct cvmm_vdev_net;
 
 /*
  * Create a net device. -EINVAL for a missing config or backend op, a bad
- * queue size, or an MTU below CVMM_VDEV_NET_MIN_MTU; -ENOMEM. *out is set
+ * queue size, or an MTU out of its range; -ENOMEM. *out is set
  * only on success.
  */
 CVMM_VDEV_MUST_CHECK int
