@@ -347,7 +347,7 @@ int cvmm_vq_needs_notification(struct cvmm_vq *vq, bool *notify)
 
 int cvmm_vq_enable_notification(struct cvmm_vq *vq, bool *pending)
 {
-	uint16_t idx;
+	uint16_t idx = 0;
 	int rc = cvmm_vq__usable(vq);
 
 	if (rc != 0)
