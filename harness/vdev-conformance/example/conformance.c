@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The echo example device registered with the conformance suite: this file
- * and one CMake line (CMakeLists.txt) are all a device author writes.
+ * and one CMake line (CMakeLists.txt) are all a device author writes. They
+ * give the conformance and fault suites, and the generic device fuzzer's
+ * target, seeds and replay test (harness/vdev-fuzz/vdev-fuzz-conformance.h).
  */
 #include <string.h>
 
