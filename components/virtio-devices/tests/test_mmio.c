@@ -675,6 +675,12 @@ static void test_interrupts(void **state)
 	host.ops->queue_used(host.ctx, 0);
 	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_STATUS) & S_NR, 0);
 	assert_int_equal(f->raises, 2);
+	/* Work left on a queue: reported once; a queue the device does not
+	 * have: never. */
+	host.ops->queue_pending(host.ctx, 0);
+	host.ops->queue_pending(host.ctx, CVMM_VDEV_MAX_QUEUES);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 1);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 0);
 	/* A device that reports needing a reset. */
 	host.ops->needs_reset(host.ctx, -EIO);
 	assert_true((fx_rd(f, CVMM_VDEV_MMIO_STATUS) & S_NR) != 0);
@@ -684,6 +690,8 @@ static void test_interrupts(void **state)
 	host.ops->queue_used(host.ctx, 0);
 	host.ops->config_changed(host.ctx);
 	host.ops->needs_reset(host.ctx, -EIO);
+	host.ops->queue_pending(host.ctx, 0);
+	assert_int_equal(cvmm_vdev_mmio_take_pending(f->t), 0);
 	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_STATUS), 0);
 	assert_int_equal(fx_rd(f, CVMM_VDEV_MMIO_CONFIG_GENERATION), 1);
 	assert_int_equal(f->raises, 3);
