@@ -6,6 +6,12 @@
  * answer hook queues one at the backend and says the backend is readable.
  * On the transmitq it is a header and a frame cut across three readable
  * buffers, answered with length 0 once the backend has the frame.
+ *
+ * Faults: the backend asks the fault suite before each send and receive.
+ * A failed send drops that frame (counted; the transmit chain goes back
+ * with length 0 and the device goes on); a failed receive loses the
+ * host's frame at the backend, the receive buffers wait, and the next
+ * frame fills them (cvmm/vdev-net.h). Neither needs a reset.
  */
 #include <cvmm/vdev-net.h>
 
@@ -29,6 +35,8 @@ struct net_inst {
 	uint8_t sent[FRAME_LEN + 1];
 	size_t sent_len;
 	unsigned sends;
+	struct cvmm_vdev_fault *inj;
+	bool recv_failed;
 };
 
 static void make_frame(uint8_t *f)
@@ -48,6 +56,8 @@ static int be_send(void *ctx, const uint8_t *frame, size_t len)
 	struct net_inst *n = ctx;
 
 	n->sends++;
+	if (cvmm_vdev_fault_io(n->inj))
+		return -EIO;
 	n->sent_len = len;
 	memcpy(n->sent, frame, len < sizeof(n->sent) ? len : sizeof(n->sent));
 	return 0;
@@ -62,6 +72,10 @@ static int be_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
 	if (cap < FRAME_LEN)
 		return -EMSGSIZE;
 	n->waiting--;
+	if (cvmm_vdev_fault_io(n->inj)) {
+		n->recv_failed = true;
+		return -EIO;
+	}
 	make_frame(buf);
 	*len = FRAME_LEN;
 	return 0;
@@ -144,10 +158,19 @@ static int net_answer(void *instance, uint32_t queue)
 {
 	struct net_inst *n = instance;
 
+	int rc;
+
 	if (queue != CVMM_VDEV_NET_RX)
 		return 0;
 	if (n->waiting < MAX_WAITING)
 		n->waiting++;
+	n->recv_failed = false;
+	rc = cvmm_vdev_net_backend_readable(n->net);
+	if (!n->recv_failed)
+		return rc;
+	/* That frame was lost at the backend (its errno came back); the
+	 * host's next one goes to the same buffers. */
+	n->waiting++;
 	return cvmm_vdev_net_backend_readable(n->net);
 }
 
@@ -182,6 +205,23 @@ static int net_check(void *instance, uint32_t queue,
 	return 0;
 }
 
+static void net_attach(void *instance, struct cvmm_vdev_fault *inj)
+{
+	((struct net_inst *)instance)->inj = inj;
+}
+
+static int net_faulted(void *instance, uint32_t queue,
+		       const struct cvmm_vdev_conf_request *req,
+		       uint32_t used_len, bool needs_reset)
+{
+	if (needs_reset)
+		return -EPROTO;
+	if (queue == CVMM_VDEV_NET_TX)
+		return used_len == 0 ? 0 : -EMSGSIZE;
+	/* The receive buffers got the next frame, whole. */
+	return net_check(instance, queue, req, used_len);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cvmm_vdev_conf_device dev = {
@@ -191,6 +231,8 @@ int main(int argc, char **argv)
 	    .request = net_request,
 	    .answer = net_answer,
 	    .check = net_check,
+	    .attach = net_attach,
+	    .faulted = net_faulted,
 	};
 
 	return cvmm_vdev_conformance_main(&dev, argc, argv);
