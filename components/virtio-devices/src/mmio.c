@@ -874,6 +874,13 @@ static int mmio_restore(struct cvmm_vdev_mmio *t,
 		rc = activate(t);
 		if (rc != 0)
 			return rc;
+		/* Chains the driver had published may have been left at the
+		 * device's bound, and the snapshot does not say: have every
+		 * ready queue served once (a spare notification finds the
+		 * ring empty and asks for the next). */
+		for (uint32_t i = 0; i < t->info.num_queues; i++)
+			if (cvmm_vq_is_ready(t->vqs[i]))
+				t->pending |= UINT32_C(1) << i;
 	}
 	/* Re-assert the line the snapshot had raised. */
 	if (s->interrupt_status != 0)

@@ -276,7 +276,9 @@ uint32_t cvmm_vdev_mmio_status(const struct cvmm_vdev_mmio *t);
 uint32_t cvmm_vdev_mmio_interrupt_status(const struct cvmm_vdev_mmio *t);
 
 /* The queues (bit i: queue i) the device stopped serving with chains left
- * since the last call, cleared by the call; a reset clears them too. */
+ * since the last call, cleared by the call; a reset clears them too. A
+ * restore that activates the device marks every ready queue (the snapshot
+ * does not record what was left). */
 uint32_t cvmm_vdev_mmio_take_pending(struct cvmm_vdev_mmio *t);
 
 /* The negotiated features (0 until FEATURES_OK is set). */
