@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* virtio-rng behind the virtio-mmio transport, driven from the driver side. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "fixture.h"
 
 #include "alloc-fail.h"
+
+#include <errno.h>
+#include <sys/mman.h>
 
 /* A deterministic source: byte i of the stream is (i * 7 + 1) mod 256;
  * fails on call number fail_at (1-based) with fail_err. */
@@ -573,6 +577,17 @@ static void test_rng_getrandom(void **state)
 	assert_int_not_equal(any, 0);
 	/* Nothing asked, nothing done. */
 	assert_int_equal(cvmm_vdev_rng_getrandom(NULL, buf, 0), 0);
+	/* The source's own failure comes back as its errno: a buffer the
+	 * kernel cannot write (mapped, so the sanitizers see no bad access). */
+	{
+		uint8_t *ro = mmap(NULL, 4096, PROT_READ,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		assert_true(ro != MAP_FAILED);
+		assert_int_equal(cvmm_vdev_rng_getrandom(NULL, ro, 16),
+				 -EFAULT);
+		munmap(ro, 4096);
+	}
 	/* Through the device ops: a queue it does not have. */
 	{
 		struct cvmm_vdev d = cvmm_vdev_rng_device(f->rng);
