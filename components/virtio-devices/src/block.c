@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "serve.h"
+
 /* The saved state: tag, version, flags, capacity. */
 #define BLK_STATE_TAG	       0x6b6c6276u /* "vblk" */
 #define BLK_STATE_VERSION      1u
@@ -619,48 +621,22 @@ static int handle_chain(struct cvmm_vdev_block *b, struct cvmm_vq_chain *chain,
 	return rc < 0 ? rc : urc;
 }
 
+/* A chain for cvmm_vdev__serve(). */
+static int serve_chain(void *dev, struct cvmm_vq_chain *chain, uint32_t *used)
+{
+	return handle_chain(dev, chain, used);
+}
+
 static int blk_notify(void *ctx, uint32_t queue)
 {
 	struct cvmm_vdev_block *b = ctx;
-	uint32_t limit;
-	bool used = false, drained = false;
-	int rc = 0;
+	struct cvmm_vdev__served served = {0, 0};
+	int rc;
 
 	if (!b->active || queue != 0)
 		return -EIO;
-	/* At most a queue's worth of chains per notification. */
-	limit = cvmm_vq_size(b->vq);
-	for (uint32_t i = 0; i < limit; i++) {
-		struct cvmm_vq_chain chain;
-		uint32_t len;
-		int urc;
-
-		rc = cvmm_vq_pop(b->vq, &chain);
-		if (rc == -EAGAIN) {
-			rc = 0;
-			drained = true;
-			break;
-		}
-		if (rc != 0)
-			break;
-		rc = handle_chain(b, &chain, &len);
-		/* The head goes back whatever happened while serving it. */
-		urc = cvmm_vq_add_used(b->vq, chain.head, len);
-		if (urc == 0) {
-			used = true;
-			b->stats.requests++;
-		}
-		if (rc == 0)
-			rc = urc;
-		if (rc != 0)
-			break;
-	}
-	/* Stopped at the bound with chains maybe left: the driver may not
-	 * notify for them, so the transport has this queue served again. */
-	if (rc == 0 && !drained)
-		b->host.ops->queue_pending(b->host.ctx, 0);
-	if (used)
-		b->host.ops->queue_used(b->host.ctx, 0);
+	rc = cvmm_vdev__serve(b->vq, 0, &b->host, serve_chain, b, &served);
+	b->stats.requests += served.chains;
 	return rc;
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serve.h"
+
 /* Bytes moved between guest memory and the sink at a time. */
 #define CON_CHUNK 256u
 
@@ -199,40 +201,20 @@ static int send_chain(struct cvmm_vdev_console *c, struct cvmm_vq_chain *chain)
 	return 0;
 }
 
+/* A transmit chain for cvmm_vdev__serve(): nothing is written into it. */
+static int serve_chain(void *dev, struct cvmm_vq_chain *chain,
+		       uint32_t *used_len)
+{
+	*used_len = 0;
+	return send_chain(dev, chain);
+}
+
 static int transmit(struct cvmm_vdev_console *c)
 {
-	uint32_t limit = cvmm_vq_size(c->txq);
-	bool used = false, drained = false;
-	int rc = 0;
+	struct cvmm_vdev__served served = {0, 0};
 
-	for (uint32_t i = 0; i < limit; i++) {
-		struct cvmm_vq_chain chain;
-		int urc;
-
-		rc = cvmm_vq_pop(c->txq, &chain);
-		if (rc == -EAGAIN) {
-			rc = 0;
-			drained = true;
-			break;
-		}
-		if (rc != 0)
-			break;
-		rc = send_chain(c, &chain);
-		/* The head goes back whatever happened while reading it. */
-		urc = cvmm_vq_add_used(c->txq, chain.head, 0);
-		used |= urc == 0;
-		if (rc == 0)
-			rc = urc;
-		if (rc != 0)
-			break;
-	}
-	/* Stopped at the bound with chains maybe left: the driver may not
-	 * notify for them, so the transport has this queue served again. */
-	if (rc == 0 && !drained)
-		c->host.ops->queue_pending(c->host.ctx, CVMM_VDEV_CONSOLE_TX);
-	if (used)
-		c->host.ops->queue_used(c->host.ctx, CVMM_VDEV_CONSOLE_TX);
-	return rc;
+	return cvmm_vdev__serve(c->txq, CVMM_VDEV_CONSOLE_TX, &c->host,
+				serve_chain, c, &served);
 }
 
 static int con_notify(void *ctx, uint32_t queue)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serve.h"
+
 /* The saved state: tag, version, mac, status. */
 #define NET_STATE_TAG	  0x74656e76u /* "vnet" */
 #define NET_STATE_VERSION 1u
@@ -250,40 +252,20 @@ static int send_chain(struct cvmm_vdev_net *n, struct cvmm_vq_chain *chain)
 	return 0;
 }
 
+/* A transmit chain for cvmm_vdev__serve(): nothing is written into it. */
+static int serve_chain(void *dev, struct cvmm_vq_chain *chain,
+		       uint32_t *used_len)
+{
+	*used_len = 0;
+	return send_chain(dev, chain);
+}
+
 static int transmit(struct cvmm_vdev_net *n)
 {
-	uint32_t limit = cvmm_vq_size(n->txq);
-	bool used = false, drained = false;
-	int rc = 0;
+	struct cvmm_vdev__served served = {0, 0};
 
-	for (uint32_t i = 0; i < limit; i++) {
-		struct cvmm_vq_chain chain;
-		int urc;
-
-		rc = cvmm_vq_pop(n->txq, &chain);
-		if (rc == -EAGAIN) {
-			rc = 0;
-			drained = true;
-			break;
-		}
-		if (rc != 0)
-			break;
-		rc = send_chain(n, &chain);
-		/* The head goes back whatever happened while reading it. */
-		urc = cvmm_vq_add_used(n->txq, chain.head, 0);
-		used |= urc == 0;
-		if (rc == 0)
-			rc = urc;
-		if (rc != 0)
-			break;
-	}
-	/* Stopped at the bound with chains maybe left: the driver may not
-	 * notify for them, so the transport has this queue served again. */
-	if (rc == 0 && !drained)
-		n->host.ops->queue_pending(n->host.ctx, CVMM_VDEV_NET_TX);
-	if (used)
-		n->host.ops->queue_used(n->host.ctx, CVMM_VDEV_NET_TX);
-	return rc;
+	return cvmm_vdev__serve(n->txq, CVMM_VDEV_NET_TX, &n->host, serve_chain,
+				n, &served);
 }
 
 /* Write the held frame into a receive chain's writable buffers, as far as

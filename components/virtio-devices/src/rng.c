@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "serve.h"
+
 /* Bytes asked of the entropy source at a time (getrandom(2) never returns
  * short or fails with EINTR for requests up to 256 bytes). */
 #define RNG_CHUNK 256u
@@ -169,49 +171,24 @@ static int fill_chain(struct cvmm_vdev_rng *r, struct cvmm_vq_chain *chain,
 	return 0;
 }
 
+/* A chain for cvmm_vdev__serve(). */
+static int serve_chain(void *dev, struct cvmm_vq_chain *chain,
+		       uint32_t *written)
+{
+	return fill_chain(dev, chain, written);
+}
+
 static int rng_notify(void *ctx, uint32_t queue)
 {
 	struct cvmm_vdev_rng *r = ctx;
-	uint32_t limit;
-	bool used = false, drained = false;
-	int rc = 0;
+	struct cvmm_vdev__served served = {0, 0};
+	int rc;
 
 	if (!r->active || queue != 0)
 		return -EIO;
-	/* At most a queue's worth of chains per notification. */
-	limit = cvmm_vq_size(r->vq);
-	for (uint32_t i = 0; i < limit; i++) {
-		struct cvmm_vq_chain chain;
-		uint32_t written;
-		int urc;
-
-		rc = cvmm_vq_pop(r->vq, &chain);
-		if (rc == -EAGAIN) {
-			rc = 0;
-			drained = true;
-			break;
-		}
-		if (rc != 0)
-			break;
-		rc = fill_chain(r, &chain, &written);
-		/* The head goes back whatever happened while filling it. */
-		urc = cvmm_vq_add_used(r->vq, chain.head, written);
-		if (urc == 0) {
-			used = true;
-			r->stats.chains++;
-			r->stats.bytes += written;
-		}
-		if (rc == 0)
-			rc = urc;
-		if (rc != 0)
-			break;
-	}
-	/* Stopped at the bound with chains maybe left: the driver may not
-	 * notify for them, so the transport has this queue served again. */
-	if (rc == 0 && !drained)
-		r->host.ops->queue_pending(r->host.ctx, 0);
-	if (used)
-		r->host.ops->queue_used(r->host.ctx, 0);
+	rc = cvmm_vdev__serve(r->vq, 0, &r->host, serve_chain, r, &served);
+	r->stats.chains += served.chains;
+	r->stats.bytes += served.bytes;
 	return rc;
 }
 
